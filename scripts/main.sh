@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The main command: bash scripts/main.sh
+# Builds everything optimised, runs the seed's examples, then the benchmark
+# report if bench/ defines one.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BAZEL="${BAZEL:-bazel}"
+FLAGS=(-c opt --color=no --curses=no)
+failures=()
+
+bash "$ROOT/scripts/install-deps.sh" || failures+=("install-deps")
+
+# //... never descends into tests/consumer (.bazelignore).
+echo "==== bazel build -c opt //... ===="
+if ! "$BAZEL" build "${FLAGS[@]}" //...; then
+  echo "[main.sh] build failed" >&2
+  exit 1
+fi
+
+for ex in 01-node 02-worker 03-routing; do
+  echo
+  echo "==== //examples:$ex ===="
+  "$BAZEL" run "${FLAGS[@]}" --ui_event_filters=-info,-stdout,-stderr --noshow_progress \
+      "//examples:$ex" || failures+=("//examples:$ex")
+done
+
+if [ -f "$ROOT/bench/BUILD.bazel" ] \
+   && "$BAZEL" query --color=no --curses=no //bench:report >/dev/null 2>&1; then
+  echo
+  echo "==== //bench:report ===="
+  "$BAZEL" run "${FLAGS[@]}" --ui_event_filters=-info,-stdout,-stderr --noshow_progress \
+      //bench:report || failures+=("//bench:report")
+fi
+
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "[main.sh] failed: ${failures[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The test command: bash scripts/test.sh
+#
+# Stages (each runs even if an earlier one failed):
+#   deps       scripts/install-deps.sh, scripts/build-tsan-tbb.sh
+#   plain      bazel test //...
+#   tsan       bazel test --config=tsan  (without benchmark / no_sanitizer tags)
+#   asan       bazel test --config=asan  (same filters)
+#   consumer   (cd tests/consumer && bazel test //...), if that workspace exists
+#
+# Exits nonzero if any stage failed. The last line of output is
+#   "N passed, M failed"
+# counting test targets over all stages (from Bazel's per-target summary
+# lines; a stage that fails without naming a failed target counts as 1).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/ockam-test.XXXXXX")"
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+BAZEL="${BAZEL:-bazel}"
+BAZEL_FLAGS=(--color=no --curses=no --keep_going)
+SAN_FILTERS=(--build_tag_filters=-benchmark,-no_sanitizer --test_tag_filters=-benchmark,-no_sanitizer)
+
+PASSED=0
+FAILED=0
+FAILED_STAGES=()
+
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# count_results LOG -> echoes "passed failed" parsed from Bazel's summary.
+count_results() {
+  local log="$1" p f
+  # e.g. "//runtime:node_test          (cached) PASSED in 0.3s"
+  #      "//runtime:node_test          FAILED in 3 out of 3 in 1.2s"
+  #      "//runtime:node_test          FAILED TO BUILD" / "NO STATUS" / "TIMEOUT in 60.0s"
+  p=$(grep -cE '^(@[A-Za-z0-9_.-]+)?//[^ ]+ +(\(cached\) +)?PASSED( |$)' "$log" || true)
+  f=$(grep -cE '^(@[A-Za-z0-9_.-]+)?//[^ ]+ +(\(cached\) +)?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE|REMOTE FAILURE)' "$log" || true)
+  echo "$p $f"
+}
+
+# run_stage NAME DIR CMD... : runs a bazel test command, tallies its targets.
+run_stage() {
+  local name="$1" dir="$2"; shift 2
+  local log="$LOG_DIR/$name.log" rc p f
+  banner "$name: (cd ${dir#"$ROOT"/} && $*)"
+  (cd "$dir" && "$@") 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  read -r p f < <(count_results "$log")
+  # 4: "no test targets were found" (e.g. everything filtered): not a failure.
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+    FAILED_STAGES+=("$name")
+    if [ "$f" -eq 0 ]; then f=1; fi
+  fi
+  PASSED=$((PASSED + p))
+  FAILED=$((FAILED + f))
+  echo "[test.sh] stage $name: exit $rc, $p passed, $f failed"
+}
+
+# ------------------------------------------------------------- deps ------
+banner "deps: scripts/install-deps.sh"
+if ! bash "$ROOT/scripts/install-deps.sh"; then
+  FAILED_STAGES+=("install-deps")
+fi
+banner "deps: scripts/build-tsan-tbb.sh"
+if ! bash "$ROOT/scripts/build-tsan-tbb.sh"; then
+  FAILED_STAGES+=("build-tsan-tbb")
+fi
+# If Bazel fetched @ockam_tbb_tsan before the cache existed, it holds a stub:
+# make it look again now that build-tsan-tbb.sh has run.
+if OUTPUT_BASE="$("$BAZEL" info output_base 2>/dev/null)" \
+   && [ -e "$OUTPUT_BASE/external/ockam_tbb_tsan/STUB" ]; then
+  echo "[test.sh] refreshing @ockam_tbb_tsan (was a stub)"
+  "$BAZEL" sync --configure --color=no --curses=no || true
+fi
+
+# ------------------------------------------------------------ stages -----
+run_stage plain "$ROOT" "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
+run_stage tsan "$ROOT" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=tsan "${SAN_FILTERS[@]}" //...
+run_stage asan "$ROOT" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=asan "${SAN_FILTERS[@]}" //...
+
+if [ -f "$ROOT/tests/consumer/WORKSPACE" ]; then
+  run_stage consumer "$ROOT/tests/consumer" "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
+  # A second Bazel server on a 2-core box: let it go.
+  (cd "$ROOT/tests/consumer" && "$BAZEL" shutdown >/dev/null 2>&1) || true
+else
+  banner "consumer: skipped (no tests/consumer/WORKSPACE)"
+fi
+
+# ------------------------------------------------------------ summary ----
+banner "summary"
+if [ "${#FAILED_STAGES[@]}" -gt 0 ]; then
+  echo "failed stages: ${FAILED_STAGES[*]}"
+  STATUS=1
+else
+  echo "all stages passed"
+  STATUS=0
+fi
+echo "$PASSED passed, $FAILED failed"
+exit "$STATUS"
