@@ -6,7 +6,7 @@
 int main() {
   // The node starts its worker pool and registers the "app" worker (this function).
   ockam::Node node;
-  std::cout << "Node started, workers: " << node.worker_count() << "\n";
+  std::cout << "Node started\n";
 
   // Stop the node as soon as it starts.
   auto stopped = node.stop();
