@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 #if OCKAM_SYSTEM_MALLOC
 static void* ockam_alloc(std::size_t n) { return std::malloc(n); }
