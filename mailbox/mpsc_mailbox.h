@@ -1,0 +1,140 @@
+// An intrusive, lock-free, multi-producer single-consumer mailbox.
+//
+// Concurrency contract (after CAF's lifo_inbox and Pony's messageq):
+//   * push()            any thread, any number of producers at once.
+//   * pop(), try_mark_empty(), marked_empty()
+//                       the consumer only: one thread at a time. Successive
+//                       consumers (a worker's turns on different pool threads)
+//                       must be ordered by a happens-before edge; the node's
+//                       scheduler gives that edge.
+//
+// The queue is Dmitry Vyukov's intrusive MPSC queue with an embedded stub
+// node, plus one extra bit: the head pointer is tagged EMPTY when the
+// consumer has found the queue empty and gone idle. push() is one atomic
+// exchange; the producer whose exchange returns a tagged head made the
+// empty -> non-empty transition and must wake the consumer (schedule the
+// worker). Exactly one producer sees each transition.
+//
+// INVARIANT (single-waker): for a mailbox that starts "not marked", at every
+//   moment exactly one of these holds: the head is tagged EMPTY, or a consumer
+//   turn is scheduled or running. try_mark_empty() moves from the second to
+//   the first; the push() that returns true moves back.
+// INVARIANT (ownership): a node returned by pop() is no longer reachable from
+//   the queue: no producer will write to it again, so the consumer may free it.
+//   (The stub is re-inserted behind the last node to make this so.)
+// INVARIANT (fifo): nodes pushed by one thread are popped in push order.
+//
+// Layout: head (written by producers) and tail (consumer-private) share a
+// cache line on purpose. A node may host 10^6 idle workers, each with its own
+// mailbox, and padding would cost 128 bytes per worker; contention on a single
+// worker's mailbox is the rare case, and BM_Mailbox* measures it.
+#ifndef OCKAM_MAILBOX_MPSC_MAILBOX_H_
+#define OCKAM_MAILBOX_MPSC_MAILBOX_H_
+
+#include <atomic>
+#include <cstdint>
+
+namespace ockam::mailbox {
+
+// Embed this in anything that travels through a mailbox.
+struct MailboxNode {
+  // Written by the producer that pushed the node after this one (once), and
+  // reset by whoever pushes this node; read by the consumer.
+  std::atomic<MailboxNode*> next{nullptr};
+};
+
+class MpscMailbox {
+ public:
+  enum class Start { kMarkedEmpty, kScheduled };
+
+  explicit MpscMailbox(Start start = Start::kMarkedEmpty)
+      : head_(tag(&stub_, start == Start::kMarkedEmpty)), tail_(&stub_) {}
+  MpscMailbox(const MpscMailbox&) = delete;
+  MpscMailbox& operator=(const MpscMailbox&) = delete;
+
+  // Any thread. Returns true when the mailbox was marked empty, i.e. this
+  // push made the idle -> scheduled transition and the caller must wake the
+  // consumer.
+  bool push(MailboxNode* node) {
+    // relaxed: the node is not yet published; the exchange below publishes it.
+    node->next.store(nullptr, std::memory_order_relaxed);
+    // acq_rel: release makes the node's contents visible to the consumer that
+    // follows prev->next (paired with the acquire loads in pop()); acquire
+    // pairs with try_mark_empty()'s release, so a producer that wakes the
+    // consumer carries the last turn's writes to the next turn.
+    const std::uintptr_t prev = head_.exchange(tag(node, false), std::memory_order_acq_rel);
+    // release: pairs with the acquire loads of `next` in pop().
+    untag(prev)->next.store(node, std::memory_order_release);
+    return is_tagged(prev);
+  }
+
+  // Consumer only. Returns the oldest node, or nullptr when the queue is
+  // empty or a producer is between its exchange and its link (retry later).
+  MailboxNode* pop() {
+    MailboxNode* tail = tail_;
+    // acquire: pairs with the release store of `next` in push().
+    MailboxNode* next = tail->next.load(std::memory_order_acquire);
+    if (tail == &stub_) {
+      if (next == nullptr) return nullptr;
+      tail_ = next;
+      tail = next;
+      next = next->next.load(std::memory_order_acquire);
+    }
+    if (next != nullptr) {
+      tail_ = next;
+      return tail;
+    }
+    // acquire: pairs with push()'s exchange, to compare against the newest node.
+    if (tail != untag(head_.load(std::memory_order_acquire))) return nullptr;
+    push(&stub_);  // so that `tail` gets a successor and can be handed out
+    next = tail->next.load(std::memory_order_acquire);
+    if (next != nullptr) {
+      tail_ = next;
+      return tail;
+    }
+    return nullptr;
+  }
+
+  // Consumer only, after pop() returned nullptr. Tags the head EMPTY if the
+  // queue is really empty; then the next push() returns true. Returns false
+  // when a push is in flight or has landed: the consumer must keep going
+  // (its turn stays scheduled). Returns true if already marked.
+  bool try_mark_empty() {
+    if (tail_ != &stub_) return false;
+    std::uintptr_t expected = tag(&stub_, false);
+    // acq_rel: release publishes this turn's writes to the producer whose
+    // exchange reads the tag (paired with push()'s acquire).
+    if (head_.compare_exchange_strong(expected, tag(&stub_, true), std::memory_order_acq_rel)) {
+      return true;
+    }
+    return expected == tag(&stub_, true);
+  }
+
+  // Consumer only; for assertions and tests.
+  bool marked_empty() const {
+    // acquire: pairs with try_mark_empty()'s release (or push()'s exchange).
+    return is_tagged(head_.load(std::memory_order_acquire));
+  }
+
+ private:
+  static constexpr std::uintptr_t kEmpty = 1;
+  static_assert(alignof(MailboxNode) > kEmpty, "the EMPTY tag lives in the pointer's low bit");
+
+  static std::uintptr_t tag(MailboxNode* n, bool empty) {
+    return reinterpret_cast<std::uintptr_t>(n) | (empty ? kEmpty : 0);
+  }
+  static MailboxNode* untag(std::uintptr_t v) { return reinterpret_cast<MailboxNode*>(v & ~kEmpty); }
+  static bool is_tagged(std::uintptr_t v) { return (v & kEmpty) != 0; }
+
+  // Written by every producer (exchange) and by the consumer (stub
+  // re-insertion, try_mark_empty); the newest node, maybe tagged EMPTY.
+  std::atomic<std::uintptr_t> head_;
+  // Consumer-private: the oldest node not yet handed out.
+  MailboxNode* tail_;
+  // Always in the queue or about to be re-inserted; never handed out.
+  MailboxNode stub_;
+};
+
+}  // namespace ockam::mailbox
+
+#endif  // OCKAM_MAILBOX_MPSC_MAILBOX_H_

@@ -1,0 +1,63 @@
+#include "runtime/context.h"
+
+#include "runtime/internal/node_core.h"
+
+namespace ockam {
+
+const Address& Context::address() const { return cell_->addresses.front(); }
+
+bool Context::owns(const Address& address) const {
+  for (const Address& a : cell_->addresses) {
+    if (a == address) return true;
+  }
+  return false;
+}
+
+Result<void> Context::denied_from(const Address& from) const {
+  return Error(ErrorCode::AccessDenied,
+               "'" + from.to_string() + "' is not an address of worker '" + address().to_string() + "'");
+}
+
+std::chrono::milliseconds Context::default_timeout() const { return core_->options().receive_timeout; }
+
+namespace {
+Result<void> check_route(const Route& route) {
+  if (route.empty()) return Error(ErrorCode::InvalidAddress, "empty route");
+  for (const Address& a : route) {
+    if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address '" + a.to_string() + "' in route");
+  }
+  return {};
+}
+}  // namespace
+
+Result<void> Context::send_envelope(Route route, detail::EnvelopePtr envelope, const Address& from) {
+  if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
+  if (Result<void> r = check_route(route); !r) return r;
+  envelope->onward = std::move(route);
+  envelope->ret = Route(from);
+  return core_->deliver(std::move(envelope));
+}
+
+Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
+  envelope->onward.pop_front();
+  if (envelope->onward.empty()) {
+    return Error(ErrorCode::InvalidAddress, "the onward route ends at '" + address().to_string() + "': nowhere to forward");
+  }
+  if (Result<void> r = check_route(envelope->onward); !r) return r;
+  envelope->ret.prepend(address());
+  return core_->deliver(std::move(envelope));
+}
+
+Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want, std::chrono::milliseconds timeout) {
+  return core_->receive(*this, want, timeout);
+}
+
+Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell) {
+  return core_->start(std::move(addresses), std::move(cell));
+}
+
+Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }
+
+Node& Context::node() { return core_->node(); }
+
+}  // namespace ockam

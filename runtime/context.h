@@ -1,0 +1,130 @@
+// Context: what a worker (or the app) uses to talk to its node. One per
+// worker, handed to each of its calls; the node's own is the worker "app".
+#ifndef OCKAM_RUNTIME_CONTEXT_H_
+#define OCKAM_RUNTIME_CONTEXT_H_
+
+#include <chrono>
+#include <memory>
+#include <type_traits>
+#include <typeinfo>
+#include <vector>
+
+#include "runtime/address.h"
+#include "runtime/any.h"
+#include "runtime/internal/envelope.h"
+#include "runtime/result.h"
+#include "runtime/route.h"
+#include "runtime/routed.h"
+#include "runtime/worker.h"
+
+namespace ockam {
+
+class Node;
+
+namespace detail {
+class Cell;
+class NodeCore;
+template <class W>
+class WorkerCell;
+}  // namespace detail
+
+class Context {
+ public:
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  // The first of this worker's addresses ("app" for the node's context).
+  const Address& address() const;
+
+  // Sends `body` (moved, never copied) on `route`, with this worker's
+  // address as the return route. Fails at once with AddressNotFound when no
+  // worker holds the route's first address, InvalidAddress for an empty or
+  // invalid route, NodeStopped once the node is stopping. Any thread may
+  // call the app context's send(); a worker calls its own from its handlers.
+  template <class M>
+  Result<void> send(Route route, M body) {
+    return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), address());
+  }
+
+  // As send(), with `from` (one of this worker's addresses, else
+  // AccessDenied) as the return route.
+  template <class M>
+  Result<void> send_from_address(Route route, M body, const Address& from) {
+    if (!owns(from)) return denied_from(from);
+    return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), from);
+  }
+
+  // The hop step of Ockam routing: removes the first address (this hop) from
+  // the onward route, puts this worker's address in front of the return
+  // route, and sends the message on, body untouched.
+  template <class M>
+  Result<void> forward(Routed<M> message) {
+    return forward_envelope(detail::EnvelopeAccess::release(std::move(message)));
+  }
+
+  // The app only (AccessDenied on a worker's context: a worker gets its
+  // messages through handle_message). Blocks until a message arrives or the
+  // timeout passes (Timeout). A message of another type than M is not
+  // consumed: WrongMessageType names its type, and the next receive gets it.
+  // One thread at a time receives; concurrent calls are serialized.
+  template <class M>
+  Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
+    const std::type_info* want = std::is_same_v<M, Any> ? nullptr : &typeid(M);
+    Result<detail::EnvelopePtr> envelope = receive_envelope(want, timeout);
+    if (!envelope) return envelope.error();
+    return detail::EnvelopeAccess::make_routed<M>(std::move(envelope).value());
+  }
+  template <class M>
+  Result<Routed<M>> receive() {
+    return receive<M>(default_timeout());
+  }
+
+  // Starts `worker` at `address` (or at every address of a list). The call
+  // returns once the addresses are taken (AddressInUse, InvalidAddress
+  // otherwise); initialize() then runs on the pool as the worker's first
+  // turn, and messages sent meanwhile wait for it.
+  template <class W>
+  Result<void> start_worker(Address address, W worker) {
+    std::vector<Address> addresses;
+    addresses.push_back(std::move(address));
+    return start_worker(std::move(addresses), std::move(worker));
+  }
+  template <class W>
+  Result<void> start_worker(std::vector<Address> addresses, W worker) {
+    using M = typename W::Message;
+    static_assert(std::is_base_of_v<Worker<M>, W>, "a worker derives from ockam::Worker<M>");
+    static_assert(std::is_move_constructible_v<W>, "a worker is moved into the node");
+    return start_cell(std::move(addresses), std::make_unique<detail::WorkerCell<W>>(std::move(worker)));
+  }
+
+  // Stops the worker holding `address`: all its addresses are freed at once
+  // (worker_count() drops before this returns), the message in hand
+  // finishes, shutdown() runs on the pool, and messages still queued are
+  // counted and logged as dropped. AddressNotFound for an unknown address,
+  // AccessDenied for "app".
+  Result<void> stop_worker(const Address& address);
+
+  Node& node();
+
+ private:
+  friend class detail::Cell;
+  friend class detail::NodeCore;
+  explicit Context(detail::Cell* cell) : cell_(cell) {}
+
+  bool owns(const Address& address) const;
+  Result<void> denied_from(const Address& from) const;
+  std::chrono::milliseconds default_timeout() const;
+  Result<void> send_envelope(Route route, detail::EnvelopePtr envelope, const Address& from);
+  Result<void> forward_envelope(detail::EnvelopePtr envelope);
+  Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, std::chrono::milliseconds timeout);
+  Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell);
+
+  detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
+  detail::Cell* cell_;
+};
+
+}  // namespace ockam
+
+#include "runtime/internal/cell.h"  // completes WorkerCell<W> for start_worker()
+
+#endif  // OCKAM_RUNTIME_CONTEXT_H_

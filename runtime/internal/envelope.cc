@@ -1,0 +1,18 @@
+#include "runtime/internal/envelope.h"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+
+namespace ockam::detail {
+
+std::string demangle(const std::type_info& type) {
+  int status = 0;
+  char* name = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
+  if (status != 0 || name == nullptr) return type.name();
+  std::string result(name);
+  std::free(name);
+  return result;
+}
+
+}  // namespace ockam::detail

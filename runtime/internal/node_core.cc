@@ -1,0 +1,298 @@
+#include "runtime/internal/node_core.h"
+
+#include <exception>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "runtime/log.h"
+
+namespace ockam::detail {
+namespace {
+
+std::size_t pool_threads(const NodeOptions& options) {
+  if (options.threads != 0) return options.threads;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : hw;
+}
+
+std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
+
+// Runs one of a worker's calls; an exception becomes a WorkerFailed error.
+template <class F>
+Result<void> guarded(const char* call, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw: " + e.what());
+  } catch (...) {
+    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw a non-std::exception");
+  }
+}
+
+}  // namespace
+
+NodeCore::NodeCore(Node& node, NodeOptions options)
+    : node_(node), options_(options), scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
+  app_.addresses.emplace_back("app");
+  app_.ctx.core_ = this;
+  (void)registry_.insert(app_.addresses.front(), &app_);
+}
+
+NodeCore::~NodeCore() { (void)stop(); }
+
+std::size_t NodeCore::worker_count() const {
+  // relaxed: a count, exact for the thread that started or stopped workers
+  // (program order) and for anyone ordered after it.
+  return worker_count_.load(std::memory_order_relaxed);
+}
+
+NodeStats NodeCore::stats() const {
+  // relaxed: see the counters' comment in node_core.h.
+  return NodeStats{dropped_.load(std::memory_order_relaxed), wrong_type_.load(std::memory_order_relaxed),
+                   handler_errors_.load(std::memory_order_relaxed),
+                   worker_failures_.load(std::memory_order_relaxed)};
+}
+
+// ---------------------------------------------------------------- sending
+
+Result<void> NodeCore::deliver(EnvelopePtr envelope) {
+  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  const Address& to = envelope->onward.next();
+  if (!to.is_local()) {
+    return Error(ErrorCode::AddressNotFound, "no transport for address " + quoted(to));
+  }
+  const bool found = registry_.with_cell(to, [&](Cell* cell) {
+    if (cell->mailbox.push(envelope.release())) wake(cell);
+  });
+  if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(to));
+  return {};
+}
+
+void NodeCore::wake(Cell* cell) {
+  if (cell == &app_) {
+    wake_app();
+  } else {
+    scheduler_.schedule(cell);
+  }
+}
+
+void NodeCore::wake_app() {
+  std::lock_guard<std::mutex> lock(app_mu_);
+  app_signalled_ = true;
+  app_cv_.notify_one();
+}
+
+// ---------------------------------------------------------------- the app
+
+Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* want,
+                                      std::chrono::milliseconds timeout) {
+  if (&ctx != &app_.ctx) {
+    return Error(ErrorCode::AccessDenied,
+                 "receive() is for the app; worker " + quoted(ctx.address()) + " gets its messages in handle_message()");
+  }
+  std::lock_guard<std::mutex> one_receiver(receive_mu_);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+    if (!app_front_) app_front_.reset(static_cast<Envelope*>(app_.mailbox.pop()));
+    if (app_front_) {
+      if (want == nullptr || *app_front_->type == *want) return std::move(app_front_);
+      return Error(ErrorCode::WrongMessageType,
+                   "expected " + demangle(*want) + ", found " + demangle(*app_front_->type));
+    }
+    if (!app_.mailbox.try_mark_empty()) {
+      std::this_thread::yield();  // a push is between its exchange and its link
+      continue;
+    }
+    std::unique_lock<std::mutex> lock(app_mu_);
+    if (!app_cv_.wait_until(lock, deadline, [&] { return app_signalled_ || stopping_.load(); })) {
+      return Error(ErrorCode::Timeout, "no message within " + std::to_string(timeout.count()) + " ms");
+    }
+    app_signalled_ = false;
+  }
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> owned) {
+  if (addresses.empty()) return Error(ErrorCode::InvalidAddress, "a worker needs at least one address");
+  for (const Address& a : addresses) {
+    if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + quoted(a));
+    if (!a.is_local()) return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
+  }
+  std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+
+  Cell* cell = owned.release();
+  cell->addresses = std::move(addresses);
+  cell->ctx.core_ = this;
+  worker_count_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count (see worker_count())
+  Result<void> result;
+  for (const Address& a : cell->addresses) {
+    if (registry_.insert(a, cell)) continue;
+    result = Error(ErrorCode::AddressInUse, "address " + quoted(a) + " is in use");
+    if (!cell->retired.exchange(true)) {
+      worker_count_.fetch_sub(1, std::memory_order_relaxed);
+      abandon(cell);
+      return result;
+    }
+    break;
+  }
+  // A concurrent stop_worker may have claimed the cell through an address
+  // inserted above, and retired it before the later ones were in: remove
+  // them all again. The cell cannot go away before schedule() below.
+  if (cell->retired.load()) {
+    for (const Address& a : cell->addresses) registry_.remove(a, cell);
+    if (!result) cell->initialized = cell->init_failed = true;  // never runs; its stop finishes it
+  }
+  scheduler_.schedule(cell);  // the first turn runs initialize()
+  return result;
+}
+
+void NodeCore::abandon(Cell* cell) {
+  for (const Address& a : cell->addresses) registry_.remove(a, cell);
+  // Removal fenced every sender: what is queued now is all there will be.
+  std::uint64_t n = 0;
+  while (mailbox::MailboxNode* node = cell->mailbox.pop()) {
+    delete static_cast<Envelope*>(node);
+    ++n;
+  }
+  count_dropped(cell, n);
+  delete cell;
+}
+
+Result<void> NodeCore::stop_worker(const Address& address) {
+  if (address == app_.addresses.front()) {
+    return Error(ErrorCode::AccessDenied, "the app is not a worker; stop the node instead");
+  }
+  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  Cell* claimed = nullptr;
+  // Claim under the shard lock: while it is held the cell cannot be deleted.
+  const bool found = registry_.with_cell(address, [&](Cell* cell) {
+    if (!cell->retired.exchange(true)) claimed = cell;
+  });
+  if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(address));
+  if (claimed != nullptr) retire(claimed);
+  return {};
+}
+
+void NodeCore::retire(Cell* cell) {
+  for (const Address& a : cell->addresses) registry_.remove(a, cell);
+  worker_count_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count (see worker_count())
+  // seq_cst store before the push: a turn that pops the StopEnvelope, or
+  // checks between messages, sees the request.
+  cell->stop_requested.store(true);
+  // No sender can push any more (removal fenced them): this is the last push.
+  if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
+}
+
+Result<void> NodeCore::stop() {
+  if (scheduler_.on_pool_thread()) {
+    return Error(ErrorCode::AccessDenied, "stop() from a worker of this node would wait for itself");
+  }
+  std::lock_guard<std::mutex> one_stopper(stop_mu_);
+  if (stopped_) return {};
+  {
+    std::unique_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+    stopping_.store(true);
+  }
+  std::vector<Cell*> claimed;
+  registry_.for_each_locked([&](Cell* cell) {
+    if (cell != &app_ && !cell->retired.exchange(true)) claimed.push_back(cell);
+  });
+  for (Cell* cell : claimed) retire(cell);
+  registry_.remove(app_.addresses.front(), &app_);
+  {
+    std::lock_guard<std::mutex> lock(app_mu_);
+    app_cv_.notify_all();  // a blocked receive() returns NodeStopped
+  }
+  // Every retired cell has a turn coming that ends by deleting it.
+  scheduler_.shutdown();
+
+  std::lock_guard<std::mutex> one_receiver(receive_mu_);
+  std::uint64_t n = app_front_ ? 1 : 0;
+  app_front_.reset();
+  while (mailbox::MailboxNode* node = app_.mailbox.pop()) {
+    delete static_cast<Envelope*>(node);
+    ++n;
+  }
+  count_dropped(&app_, n);
+  stopped_ = true;
+  return {};
+}
+
+void NodeCore::count_dropped(Cell* cell, std::uint64_t n) {
+  if (n == 0) return;
+  dropped_.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter
+  detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " stopped with " + std::to_string(n) +
+                                  " queued message(s); dropped");
+}
+
+// ---------------------------------------------------------------- turns
+
+void NodeCore::turn(Cell* cell) {
+  if (!cell->initialized) {
+    cell->initialized = true;
+    Result<void> r = guarded("initialize()", [&] { return cell->call_initialize(); });
+    if (!r) {
+      cell->init_failed = true;
+      worker_failures_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
+      detail::log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + " failed to initialize (" +
+                                       to_string(ErrorCode::WorkerFailed) + "), so it is stopped: " +
+                                       r.error().to_string());
+      if (!cell->retired.exchange(true)) retire(cell);
+    }
+  }
+  for (std::size_t handled = 0;; ++handled) {
+    if (cell->stop_requested.load()) return finish(cell, false);
+    if (handled == options_.max_batch) return scheduler_.reschedule(cell);
+    auto* node = static_cast<Envelope*>(cell->mailbox.pop());
+    if (node == nullptr) {
+      if (cell->mailbox.try_mark_empty()) return;  // idle until the next push wakes it
+      return scheduler_.reschedule(cell);          // a push is landing: keep the turn
+    }
+    EnvelopePtr envelope(node);
+    if (envelope->is_control()) return finish(cell, true);
+    dispatch(cell, std::move(envelope));
+  }
+}
+
+void NodeCore::dispatch(Cell* cell, EnvelopePtr envelope) {
+  if (!cell->accepts(*envelope->type)) {
+    wrong_type_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
+    detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message of type " +
+                                    demangle(*envelope->type) + "; it handles " + demangle(cell->message_type()));
+    return;
+  }
+  Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
+  if (!r) {
+    handler_errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
+    detail::log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
+  }
+}
+
+void NodeCore::finish(Cell* cell, bool stop_envelope_popped) {
+  if (!cell->shut_down) {
+    cell->shut_down = true;
+    if (!cell->init_failed) {
+      Result<void> r = guarded("shutdown()", [&] { return cell->call_shutdown(); });
+      if (!r) detail::log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
+    }
+  }
+  while (!stop_envelope_popped) {
+    auto* node = static_cast<Envelope*>(cell->mailbox.pop());
+    if (node == nullptr) {
+      // The StopEnvelope is still on its way; its push (or this retry) resumes us.
+      if (cell->mailbox.try_mark_empty()) return;
+      return scheduler_.reschedule(cell);
+    }
+    stop_envelope_popped = node->is_control();
+    if (!stop_envelope_popped) ++cell->dropped;
+    delete node;
+  }
+  count_dropped(cell, cell->dropped);
+  delete cell;
+}
+
+}  // namespace ockam::detail

@@ -1,0 +1,28 @@
+// NodeOptions (how a node is built) and NodeStats (what it has counted).
+#ifndef OCKAM_RUNTIME_NODE_OPTIONS_H_
+#define OCKAM_RUNTIME_NODE_OPTIONS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace ockam {
+
+struct NodeOptions {
+  std::size_t threads = 0;  // pool threads; 0: hardware concurrency
+  std::chrono::milliseconds receive_timeout{30000};  // receive() without a timeout
+  std::size_t max_batch = 64;  // messages a worker handles per turn before it gives way
+};
+
+// Counters since the node started. Each message that send() accepted is
+// handled, or counted in exactly one of `dropped` and `wrong_type`.
+struct NodeStats {
+  std::uint64_t dropped = 0;          // still queued when their worker stopped
+  std::uint64_t wrong_type = 0;       // body of a type the worker does not handle
+  std::uint64_t handler_errors = 0;   // handle_message returned an error or threw
+  std::uint64_t worker_failures = 0;  // initialize failed; the worker was stopped
+};
+
+}  // namespace ockam
+
+#endif  // OCKAM_RUNTIME_NODE_OPTIONS_H_

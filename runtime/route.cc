@@ -1,0 +1,40 @@
+#include "runtime/route.h"
+
+#include <ostream>
+
+namespace ockam {
+
+const Address& Route::invalid() {
+  static const Address kInvalid;
+  return kInvalid;
+}
+
+Route& Route::prepend(Address address) {
+  addresses_.insert(addresses_.begin(), std::move(address));
+  return *this;
+}
+
+Route& Route::append(Address address) {
+  addresses_.push_back(std::move(address));
+  return *this;
+}
+
+Address Route::pop_front() {
+  if (empty()) return Address();
+  Address first = std::move(addresses_.front());
+  addresses_.erase(addresses_.begin());
+  return first;
+}
+
+std::string Route::to_string() const {
+  std::string s;
+  for (const Address& a : addresses_) {
+    if (!s.empty()) s += " -> ";
+    s += a.to_string();
+  }
+  return s;
+}
+
+std::ostream& operator<<(std::ostream& os, const Route& route) { return os << route.to_string(); }
+
+}  // namespace ockam
