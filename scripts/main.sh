@@ -22,7 +22,7 @@ fi
 for ex in 01-node 02-worker 03-routing; do
   echo
   echo "==== //examples:$ex ===="
-  "$BAZEL" run "${FLAGS[@]}" --ui_event_filters=-info,-stdout,-stderr --noshow_progress \
+  "$BAZEL" run "${FLAGS[@]}" --ui_event_filters=-info --noshow_progress \
       "//examples:$ex" || failures+=("//examples:$ex")
 done
 
@@ -30,7 +30,7 @@ if [ -f "$ROOT/bench/BUILD.bazel" ] \
    && "$BAZEL" query --color=no --curses=no //bench:report >/dev/null 2>&1; then
   echo
   echo "==== //bench:report ===="
-  "$BAZEL" run "${FLAGS[@]}" --ui_event_filters=-info,-stdout,-stderr --noshow_progress \
+  "$BAZEL" run "${FLAGS[@]}" --ui_event_filters=-info --noshow_progress \
       //bench:report || failures+=("//bench:report")
 fi
 

@@ -11,7 +11,9 @@
 # Exits nonzero if any stage failed. The last line of output is
 #   "N passed, M failed"
 # counting test targets over all stages (from Bazel's per-target summary
-# lines; a stage that fails without naming a failed target counts as 1).
+# lines; a test target `bazel query` says should have run but that has no
+# PASSED line counts as failed; a stage that fails with no test target to
+# blame counts as 1).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +25,7 @@ trap 'rm -rf "$LOG_DIR"' EXIT
 BAZEL="${BAZEL:-bazel}"
 BAZEL_FLAGS=(--color=no --curses=no --keep_going)
 SAN_FILTERS=(--build_tag_filters=-benchmark,-no_sanitizer --test_tag_filters=-benchmark,-no_sanitizer)
+SAN_EXCLUDED="manual|benchmark|no_sanitizer"   # same filter, for bazel query
 
 PASSED=0
 FAILED=0
@@ -30,33 +33,54 @@ FAILED_STAGES=()
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 
-# count_results LOG -> echoes "passed failed" parsed from Bazel's summary.
-count_results() {
-  local log="$1" p f
-  # e.g. "//runtime:node_test          (cached) PASSED in 0.3s"
-  #      "//runtime:node_test          FAILED in 3 out of 3 in 1.2s"
-  #      "//runtime:node_test          FAILED TO BUILD" / "NO STATUS" / "TIMEOUT in 60.0s"
-  p=$(grep -cE '^(@[A-Za-z0-9_.-]+)?//[^ ]+ +(\(cached\) +)?PASSED( |$)' "$log" || true)
-  f=$(grep -cE '^(@[A-Za-z0-9_.-]+)?//[^ ]+ +(\(cached\) +)?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE|REMOTE FAILURE)' "$log" || true)
-  echo "$p $f"
+# Labels Bazel reports as passed ("(cached) PASSED" and "FLAKY" pass).
+#   //runtime:node_test          (cached) PASSED in 0.3s
+#   //runtime:node_test          FAILED in 3 out of 3 in 1.2s
+#   //runtime:node_test          FAILED TO BUILD | NO STATUS | TIMEOUT in 60.0s
+passed_labels() {
+  grep -E '^(@[A-Za-z0-9_.~-]+)?//[^ ]+ +(\(cached\) +)?(PASSED|FLAKY)( |,|$)' "$1" \
+    | awk '{print $1}' | sort -u
+}
+failed_labels() {
+  grep -E '^(@[A-Za-z0-9_.~-]+)?//[^ ]+ +(\(cached\) +)?(FAILED|TIMEOUT|NO STATUS|INCOMPLETE|REMOTE FAILURE)' "$1" \
+    | awk '{print $1}' | sort -u
 }
 
-# run_stage NAME DIR CMD... : runs a bazel test command, tallies its targets.
+# expected_tests DIR EXCLUDED_TAGS_REGEX: the test targets `bazel test //...`
+# should run there, so tests that never got a summary line (their package or
+# a dependency failed to load or analyse) still count as failed.
+expected_tests() {
+  local dir="$1" tags="$2"
+  (cd "$dir" && "$BAZEL" query --keep_going --color=no --curses=no --output=label \
+      "tests(//...) except attr(tags, '\\b($tags)\\b', //...)" 2>/dev/null) | sort -u
+}
+
+# run_stage NAME DIR EXCLUDED_TAGS_REGEX CMD... : runs a bazel test command
+# and tallies its test targets.
 run_stage() {
-  local name="$1" dir="$2"; shift 2
-  local log="$LOG_DIR/$name.log" rc p f
+  local name="$1" dir="$2" tags="$3"; shift 3
+  local log="$LOG_DIR/$name.log" rc p f expected
   banner "$name: (cd ${dir#"$ROOT"/} && $*)"
   (cd "$dir" && "$@") 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
-  read -r p f < <(count_results "$log")
+  passed_labels "$log" >"$log.passed"
+  failed_labels "$log" >"$log.failed"
+  expected_tests "$dir" "$tags" >"$log.expected"
+  # failed = reported failures + expected tests with no PASSED line
+  sort -u "$log.failed" <(comm -23 "$log.expected" "$log.passed") | grep -c . >"$log.nfail" || true
+  p=$(grep -c . "$log.passed" || true)
+  f=$(cat "$log.nfail")
   # 4: "no test targets were found" (e.g. everything filtered): not a failure.
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
     FAILED_STAGES+=("$name")
-    if [ "$f" -eq 0 ]; then f=1; fi
+    if [ "$f" -eq 0 ]; then f=1; fi   # e.g. a broken WORKSPACE: nothing ran
   fi
   PASSED=$((PASSED + p))
   FAILED=$((FAILED + f))
   echo "[test.sh] stage $name: exit $rc, $p passed, $f failed"
+  if [ "$f" -gt 0 ]; then
+    sort -u "$log.failed" <(comm -23 "$log.expected" "$log.passed") | sed 's/^/[test.sh]   not passed: /'
+  fi
 }
 
 # ------------------------------------------------------------- deps ------
@@ -77,12 +101,12 @@ if OUTPUT_BASE="$("$BAZEL" info output_base 2>/dev/null)" \
 fi
 
 # ------------------------------------------------------------ stages -----
-run_stage plain "$ROOT" "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
-run_stage tsan "$ROOT" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=tsan "${SAN_FILTERS[@]}" //...
-run_stage asan "$ROOT" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=asan "${SAN_FILTERS[@]}" //...
+run_stage plain "$ROOT" manual "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
+run_stage tsan "$ROOT" "$SAN_EXCLUDED" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=tsan "${SAN_FILTERS[@]}" //...
+run_stage asan "$ROOT" "$SAN_EXCLUDED" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=asan "${SAN_FILTERS[@]}" //...
 
 if [ -f "$ROOT/tests/consumer/WORKSPACE" ]; then
-  run_stage consumer "$ROOT/tests/consumer" "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
+  run_stage consumer "$ROOT/tests/consumer" manual "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
   # A second Bazel server on a 2-core box: let it go.
   (cd "$ROOT/tests/consumer" && "$BAZEL" shutdown >/dev/null 2>&1) || true
 else
