@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -77,7 +78,8 @@ TEST_CASE("the last node can be popped and reused at once (the stub is re-insert
 TEST_CASE("many producers: every node arrives once, in each producer's order, with one wake per idle period") {
   const int kProducers = 4;
   const int kPerProducer = 200000 / stress_divisor();
-  std::vector<std::vector<Item>> items(kProducers, std::vector<Item>(kPerProducer));
+  std::vector<std::unique_ptr<Item[]>> items;
+  for (int p = 0; p < kProducers; ++p) items.push_back(std::make_unique<Item[]>(kPerProducer));
   MpscMailbox box(MpscMailbox::Start::kMarkedEmpty);
   std::atomic<int> wakes{0};  // seq_cst: test bookkeeping only
   std::atomic<int> wake_pending{0};
@@ -106,6 +108,8 @@ TEST_CASE("many producers: every node arrives once, in each producer's order, wi
       std::this_thread::yield();
       continue;
     }
+    // Claim the wake before serving it: no other can come until we mark.
+    if (wake_pending.fetch_sub(1) != 1) ++double_wakes;
     for (;;) {
       auto* n = static_cast<Item*>(box.pop());
       if (n == nullptr) {
@@ -117,7 +121,6 @@ TEST_CASE("many producers: every node arrives once, in each producer's order, wi
       ++received;
     }
     ++marks;
-    if (wake_pending.fetch_sub(1) != 1) ++double_wakes;
   }
   for (auto& t : producers) t.join();
   CHECK(received == kProducers * kPerProducer);
