@@ -1,0 +1,272 @@
+// The node's side of the benchmark workloads in ../shared/BENCHMARKS.md,
+// written against the public API only. Every workload checks its result.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mailbox/mpsc_mailbox.h"
+#include "runtime/ockam.h"
+
+namespace {
+
+using ockam::Address;
+using ockam::Context;
+using ockam::Result;
+using ockam::Routed;
+
+constexpr std::size_t kThreads = 2;  // the cores of the machine the figures are quoted for
+
+ockam::NodeOptions bench_options() {
+  ockam::NodeOptions options;
+  options.threads = kThreads;
+  return options;
+}
+
+std::size_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// Counts down to zero; the app thread waits for it without sleeping.
+class Countdown {
+ public:
+  void reset(std::int64_t n) { left_.store(n); }
+  void count_one() {
+    // seq_cst: default; the decrement is the measured work's only shared write.
+    if (left_.fetch_sub(1) == 1) left_.notify_all();
+  }
+  void wait() {
+    for (std::int64_t v = left_.load(); v > 0; v = left_.load()) left_.wait(v);
+  }
+  std::int64_t left() const { return left_.load(); }
+
+ private:
+  std::atomic<std::int64_t> left_{0};
+};
+
+void report_failure(benchmark::State& state, const std::string& what) { state.SkipWithError(what.c_str()); }
+
+// ---------------------------------------------------------------- SpawnIdle
+
+struct Idle : ockam::Worker<int> {
+  Countdown* started;
+  explicit Idle(Countdown* s) : started(s) {}
+  Result<void> initialize(Context&) override {
+    started->count_one();
+    return {};
+  }
+  Result<void> handle_message(Context&, Routed<int>) override { return {}; }
+};
+
+void BM_SpawnIdle(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  double bytes_per_worker = 0;
+  for (auto _ : state) {
+    ockam::Node node(bench_options());
+    Countdown started;
+    started.reset(n);
+    const std::size_t before = rss_bytes();
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (!node.start_worker(Address::random(), Idle{&started})) return report_failure(state, "start_worker failed");
+    }
+    started.wait();  // every initialize() ran: the workers are idle
+    bytes_per_worker = static_cast<double>(rss_bytes() - before) / static_cast<double>(n);
+    if (node.worker_count() != static_cast<std::size_t>(n)) return report_failure(state, "worker_count is wrong");
+    if (!node.stop()) return report_failure(state, "stop failed");
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["bytes_per_worker"] = bytes_per_worker;
+}
+BENCHMARK(BM_SpawnIdle)->Arg(1000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- FanOut
+
+struct Counter : ockam::Worker<int> {
+  Countdown* done;
+  explicit Counter(Countdown* d) : done(d) {}
+  Result<void> handle_message(Context&, Routed<int>) override {
+    done->count_one();
+    return {};
+  }
+};
+
+constexpr int kFanOutRounds = 20;
+
+std::vector<Address> start_counters(ockam::Node& node, std::int64_t n, Countdown* done) {
+  std::vector<Address> addresses;
+  addresses.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    addresses.push_back(Address::random());
+    (void)node.start_worker(addresses.back(), Counter{done});
+  }
+  return addresses;
+}
+
+void BM_FanOut(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  ockam::Node node(bench_options());
+  Countdown done;
+  const std::vector<Address> addresses = start_counters(node, n, &done);
+  for (auto _ : state) {
+    done.reset(n * kFanOutRounds);
+    for (int round = 0; round < kFanOutRounds; ++round) {
+      for (const Address& a : addresses) {
+        if (!node.send(a, round)) return report_failure(state, "send failed");
+      }
+    }
+    done.wait();
+  }
+  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+}
+BENCHMARK(BM_FanOut)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+struct Driver : ockam::Worker<int> {
+  const std::vector<Address>* targets;
+  explicit Driver(const std::vector<Address>* t) : targets(t) {}
+  Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+    for (const Address& a : *targets) {
+      if (Result<void> r = ctx.send(a, msg.body()); !r) return r;
+    }
+    return {};
+  }
+};
+
+void BM_FanOutFromWorker(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  ockam::Node node(bench_options());
+  Countdown done;
+  const std::vector<Address> addresses = start_counters(node, n, &done);
+  if (!node.start_worker("driver", Driver{&addresses})) return report_failure(state, "driver failed to start");
+  for (auto _ : state) {
+    done.reset(n * kFanOutRounds);
+    for (int round = 0; round < kFanOutRounds; ++round) {
+      if (!node.send("driver", round)) return report_failure(state, "send failed");
+    }
+    done.wait();
+  }
+  if (node.stats().handler_errors != 0) return report_failure(state, "a driver send failed");
+  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+}
+BENCHMARK(BM_FanOutFromWorker)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- Ring
+
+constexpr int kRingTokens = 1000;
+constexpr int kRingHops = 10000;
+
+struct RingMember : ockam::Worker<int> {
+  Address next;
+  Countdown* home;
+  RingMember(Address n, Countdown* h) : next(std::move(n)), home(h) {}
+  Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+    const int hops_left = msg.body() - 1;
+    if (hops_left == 0) {
+      home->count_one();
+      return {};
+    }
+    return ctx.send(next, hops_left);
+  }
+};
+
+void BM_Ring(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  ockam::Node node(bench_options());
+  Countdown home;
+  std::vector<Address> addresses;
+  for (std::int64_t i = 0; i < n; ++i) addresses.push_back(Address::random());
+  for (std::int64_t i = 0; i < n; ++i) {
+    (void)node.start_worker(addresses[i], RingMember{addresses[(i + 1) % n], &home});
+  }
+  for (auto _ : state) {
+    home.reset(kRingTokens);
+    for (int t = 0; t < kRingTokens; ++t) {
+      if (!node.send(addresses[static_cast<std::size_t>(t * (n / kRingTokens))], kRingHops)) {
+        return report_failure(state, "send failed");
+      }
+    }
+    home.wait();
+  }
+  if (node.stats().handler_errors != 0) return report_failure(state, "a hop failed");
+  state.SetItemsProcessed(state.iterations() * std::int64_t{kRingTokens} * kRingHops);
+}
+BENCHMARK(BM_Ring)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- PingPong
+
+constexpr int kRoundTrips = 1000000;
+
+struct Player : ockam::Worker<int> {
+  Address peer;
+  Countdown* done;
+  Player(Address p, Countdown* d) : peer(std::move(p)), done(d) {}
+  Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+    const int left = msg.body();
+    if (left == 0) {
+      done->count_one();
+      return {};
+    }
+    return ctx.send(peer, left - 1);
+  }
+};
+
+void BM_PingPong(benchmark::State& state) {
+  ockam::Node node(bench_options());
+  Countdown done;
+  (void)node.start_worker("ping", Player{"pong", &done});
+  (void)node.start_worker("pong", Player{"ping", &done});
+  double total_ns = 0;
+  for (auto _ : state) {
+    done.reset(1);
+    const auto start = std::chrono::steady_clock::now();
+    // 2 * kRoundTrips hops: ping -> pong -> ping ... -> 0
+    if (!node.send("ping", 2 * kRoundTrips)) return report_failure(state, "send failed");
+    done.wait();
+    total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  }
+  if (node.stats().handler_errors != 0) return report_failure(state, "a hop failed");
+  state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(state.iterations()) * kRoundTrips);
+}
+BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- Mailbox
+
+struct Item : ockam::mailbox::MailboxNode {};
+
+void mailbox_producers(benchmark::State& state, int producers) {
+  const std::int64_t per_producer = 1000000;
+  std::vector<std::unique_ptr<Item[]>> items;
+  for (int p = 0; p < producers; ++p) items.push_back(std::make_unique<Item[]>(per_producer));
+  for (auto _ : state) {
+    ockam::mailbox::MpscMailbox box;
+    std::vector<std::thread> threads;
+    for (int p = 0; p < producers; ++p) {
+      threads.emplace_back([&, p] {
+        for (std::int64_t i = 0; i < per_producer; ++i) box.push(&items[p][i]);
+      });
+    }
+    std::int64_t popped = 0;
+    while (popped < producers * per_producer) {
+      if (box.pop() != nullptr) ++popped;
+    }
+    for (auto& t : threads) t.join();
+    if (box.pop() != nullptr) return report_failure(state, "an extra node came out");
+  }
+  state.SetItemsProcessed(state.iterations() * producers * per_producer);
+}
+
+void BM_MailboxOneProducer(benchmark::State& state) { mailbox_producers(state, 1); }
+void BM_MailboxTwoProducers(benchmark::State& state) { mailbox_producers(state, 2); }
+BENCHMARK(BM_MailboxOneProducer)->Iterations(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MailboxTwoProducers)->Iterations(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
