@@ -35,8 +35,16 @@ fi
 
 echo "[install-deps] installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Try without refreshing first (indexes may be fresh); update once if needed.
+updated=0
+# No package indexes at all (fresh container): update before the first try.
+if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
+  $SUDO apt-get update
+  updated=1
+fi
+# Otherwise try with the indexes we have; refresh once if that fails.
 if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
+  if [ "$updated" -eq 1 ]; then exit 1; fi
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+echo "[install-deps] done"
