@@ -16,7 +16,7 @@ using ockam::Address;
 using ockam::Context;
 using ockam::Result;
 using ockam::Routed;
-using ockam_test::kWait;
+using ockam_test::kStressWait;
 
 namespace {
 
@@ -84,7 +84,7 @@ TEST_CASE("5 threads sending to one worker: each message handled once, in per-se
   for (auto& thread : threads) thread.join();
   REQUIRE(failed_sends.load() == 0);
 
-  auto report = node.receive<std::string>(kWait);
+  auto report = node.receive<std::string>(kStressWait);
   REQUIRE_OK(report);
   CHECK(report.value().body() == expected_report(total));
   CHECK(max_in_flight.load() == 1);
@@ -121,7 +121,7 @@ TEST_CASE("5 workers sending to one worker from the pool: each handled once, in 
   for (int s = 0; s < senders; ++s) REQUIRE_OK(node.start_worker("p" + std::to_string(s), Producer{s, per_sender}));
   for (int s = 0; s < senders; ++s) REQUIRE_OK(node.send("p" + std::to_string(s), 0));
 
-  auto report = node.receive<std::string>(kWait);
+  auto report = node.receive<std::string>(kStressWait);
   REQUIRE_OK(report);
   CHECK(report.value().body() == expected_report(total));
   CHECK(max_in_flight.load() == 1);
@@ -149,7 +149,7 @@ TEST_CASE("senders spread over a worker's two addresses still see one call at a 
   }
   for (auto& thread : threads) thread.join();
   REQUIRE(failed_sends.load() == 0);
-  auto report = node.receive<std::string>(kWait);
+  auto report = node.receive<std::string>(kStressWait);
   REQUIRE_OK(report);
   CHECK(report.value().body() == expected_report(total));
   CHECK(max_in_flight.load() == 1);

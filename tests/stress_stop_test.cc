@@ -19,7 +19,7 @@ using ockam::ErrorCode;
 using ockam::Result;
 using ockam::Routed;
 using ockam_test::code_of;
-using ockam_test::kWait;
+using ockam_test::kStressWait;
 
 namespace {
 
@@ -97,7 +97,7 @@ TEST_CASE("stop() during relay traffic, 20 times: handled + dropped == accepted,
       }
     });
 
-    REQUIRE_MESSAGE(traffic.busy.wait(), "traffic never reached the threshold");
+    REQUIRE_MESSAGE(traffic.busy.wait(kStressWait), "traffic never reached the threshold");
     auto stopped = node.stop();
     outside.join();
     REQUIRE_OK(stopped);
@@ -157,7 +157,7 @@ TEST_CASE("stop() while workers are being started and stopped keeps the counts e
     ockam::Node node;
     REQUIRE_OK(node.start_worker("churner", Churner{&traffic, &started, &churn_shutdowns}));
     count_send(traffic, node.send("churner", 0));
-    REQUIRE(traffic.busy.wait());
+    REQUIRE(traffic.busy.wait(kStressWait));
     REQUIRE_OK(node.stop());
     CHECK(traffic.handled.load() + static_cast<std::int64_t>(node.stats().dropped) ==
           traffic.accepted.load());

@@ -23,8 +23,12 @@ namespace ockam_test {
 
 using namespace std::chrono_literals;
 
-// Generous: a wait only times out when something is broken, and TSan is slow.
-inline constexpr std::chrono::milliseconds kWait{60000};
+// Generous (a wait only times out when something is broken, and TSan is
+// slow) yet well inside a small test's 60 s, so a broken runtime shows up as
+// a failed check with a message rather than as a Bazel TIMEOUT.
+inline constexpr std::chrono::milliseconds kWait{15000};
+// For the stress suites' final replies (medium tests: 300 s).
+inline constexpr std::chrono::milliseconds kStressWait{120000};
 
 // "ok", or the ErrorCode's name: comparing strings gives readable failures.
 template <class R>
