@@ -38,6 +38,9 @@ struct Prober : ockam::Worker<std::string> {
       outcome = code_of(ctx.send("nobody", std::string("x")));
     } else if (what == "stop_app") {
       outcome = code_of(ctx.stop_worker("app"));
+    } else if (what == "stop_node") {
+      // A worker cannot stop its own node: stop() would wait for this very call.
+      outcome = code_of(ctx.node().stop());
     }
     return ctx.send("app", outcome);
   }
@@ -188,6 +191,14 @@ TEST_CASE("stopping the app worker fails with AccessDenied") {
   CHECK(probe(node, "stop_app") == "AccessDenied");
   // The app still works.
   CHECK(probe(node, "send_unknown") == "AddressNotFound");
+}
+
+TEST_CASE("stopping the node from one of its workers fails with AccessDenied, and the node runs on") {
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("prober", Prober{}));
+  CHECK(probe(node, "stop_node") == "AccessDenied");
+  CHECK(probe(node, "send_unknown") == "AddressNotFound");
+  CHECK_OK(node.stop());
 }
 
 TEST_CASE("an initialize that fails is logged as WorkerFailed, counted, and frees the address") {

@@ -53,7 +53,7 @@ struct Churned : ockam::Worker<std::int64_t> {
 TEST_CASE("start/stop churn on two addresses while another thread sends: handled + dropped == accepted") {
   ockam_test::LogCapture quiet(false);  // drops are expected and logged
   Counts counts;
-  const auto cycles = static_cast<std::int64_t>(ockam_test::stress_size(20000));
+  const auto cycles = static_cast<std::int64_t>(ockam_test::stress_size(50000));
   std::int64_t started = 0;
   {
     ockam::Node node;
