@@ -64,6 +64,11 @@ TEST_CASE("a message sent to an unknown address fails at once with AddressNotFou
   CHECK(node.stats().dropped == 0);
 }
 
+TEST_CASE("a message to a transport address with no transport fails with AddressNotFound") {
+  ockam::Node node;
+  CHECK(code_of(node.send("1#127.0.0.1:4000", std::string("hello"))) == "AddressNotFound");
+}
+
 TEST_CASE("a worker sending to an unknown address gets AddressNotFound") {
   ockam::Node node;
   REQUIRE_OK(node.start_worker("prober", Prober{}));
@@ -132,9 +137,11 @@ TEST_CASE("sending on an empty route fails with InvalidAddress") {
   CHECK(code_of(node.send(empty, std::string("x"))) == "InvalidAddress");
 }
 
-TEST_CASE("receive with nothing arriving fails with Timeout") {
+TEST_CASE("receive with nothing arriving fails with Timeout, not before the timeout") {
   ockam::Node node;
+  const auto start = std::chrono::steady_clock::now();
   CHECK(code_of(node.receive<std::string>(50ms)) == "Timeout");
+  CHECK(std::chrono::steady_clock::now() - start >= 50ms);
   CHECK(code_of(node.context().receive<int>(50ms)) == "Timeout");
 }
 

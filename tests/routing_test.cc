@@ -208,3 +208,26 @@ TEST_CASE("a hop in a route several times is visited each time") {
   CHECK(reply.value().body() == "loop");
   CHECK(str(reply.value().return_route()) == "h -> h -> h -> app");
 }
+
+TEST_CASE("the app can receive a message of any type as ockam::Any") {
+  struct Mixed : ockam::Worker<int> {
+    Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+      if (msg.body() == 0) return ctx.send("app", std::string("zero"));
+      return ctx.send("app", msg.body() * 1.5);
+    }
+  };
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("mixed", Mixed{}));
+  REQUIRE_OK(node.send("mixed", 0));
+  REQUIRE_OK(node.send("mixed", 2));
+  auto first = node.receive<Any>(kWait);
+  REQUIRE_OK(first);
+  REQUIRE(first.value().body().is<std::string>());
+  CHECK(*first.value().body().get_if<std::string>() == "zero");
+  CHECK(first.value().body().get_if<double>() == nullptr);
+  CHECK(first.value().src_addr() == Address("mixed"));
+  auto second = node.receive<Any>(kWait);
+  REQUIRE_OK(second);
+  REQUIRE(second.value().body().is<double>());
+  CHECK(*second.value().body().get_if<double>() == 3.0);
+}

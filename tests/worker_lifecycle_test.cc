@@ -379,3 +379,54 @@ TEST_CASE("a worker is destroyed after its shutdown, and only once") {
   CHECK(at_shutdown->load() == 0);
   CHECK(destroyed->load() == 1);
 }
+
+TEST_CASE("an address freed by stop_worker can host a new worker at once; the old one's queue is not handed over") {
+  // The old worker parks on its first message with more queued behind it;
+  // the address is restarted before the old worker's turn ends.
+  struct Old : ockam::Worker<int> {
+    ockam_test::Gate* entered;
+    ockam_test::Gate* release;
+    std::atomic<int>* handled;
+    Old(ockam_test::Gate* e, ockam_test::Gate* r, std::atomic<int>* h) : entered(e), release(r), handled(h) {}
+    Result<void> handle_message(Context&, Routed<int>) override {
+      ++*handled;
+      entered->open();
+      release->wait();
+      return {};
+    }
+  };
+  struct New : ockam::Worker<int> {
+    Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+      return ctx.send("app", msg.body());
+    }
+  };
+  ockam_test::LogCapture logs(false);
+  ockam_test::Gate entered, release;
+  std::atomic<int> old_handled{0};
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("x", Old{&entered, &release, &old_handled}));
+  REQUIRE_OK(node.send("x", 0));
+  REQUIRE(entered.wait());
+  for (int i = 1; i <= 5; ++i) REQUIRE_OK(node.send("x", i));
+  // stop_worker may wait for the message in hand: open the gate from a
+  // thread that first sees the address gone.
+  std::atomic<bool> restarted_flag{false};
+  std::thread opener([&] {
+    (void)ockam_test::eventually([&] { return node.worker_count() == 0 || restarted_flag.load(); });
+    release.open();
+  });
+  auto stopped = node.stop_worker("x");
+  CHECK_OK(stopped);
+  auto restarted = node.start_worker("x", New{});
+  restarted_flag = true;
+  CHECK_OK(restarted);
+  REQUIRE_OK(node.send("x", 100));
+  auto reply = node.receive<int>(kWait);
+  opener.join();
+  REQUIRE_OK(reply);
+  CHECK(reply.value().body() == 100);  // the new worker's first message is the new one
+  CHECK(code_of(node.receive<int>(50ms)) == "Timeout");
+  REQUIRE_OK(node.stop());
+  CHECK(old_handled.load() == 1);
+  CHECK(node.stats().dropped == 5);
+}
