@@ -110,6 +110,15 @@ TEST_CASE("a multi-address start fails with AddressInUse if any address is taken
   CHECK_OK(node.start_worker("a", Echoer{}));
 }
 
+TEST_CASE("a worker cannot take the same address twice in one start") {
+  ockam::Node node;
+  auto result = node.start_worker(std::vector<Address>{"a", "a"}, Echoer{});
+  REQUIRE_FALSE(result.has_value());
+  CHECK((code_of(result) == "AddressInUse" || code_of(result) == "InvalidAddress"));
+  CHECK(node.worker_count() == 0);
+  CHECK(code_of(node.send("a", std::string("x"))) == "AddressNotFound");
+}
+
 TEST_CASE("the app's address is in use") {
   ockam::Node node;
   CHECK(code_of(node.start_worker("app", Echoer{})) == "AddressInUse");

@@ -231,3 +231,22 @@ TEST_CASE("the app can receive a message of any type as ockam::Any") {
   REQUIRE(second.value().body().is<double>());
   CHECK(*second.value().body().get_if<double>() == 3.0);
 }
+
+TEST_CASE("a long route, past any inline capacity, is walked hop by hop and retraced") {
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("h", Hop{}));
+  REQUIRE_OK(node.start_worker("g", Hop{}));
+  // Only the public constructors: an initializer list of 21 hops.
+  const ockam::Route route = {"h", "g", "h", "g", "h", "g", "h", "g", "h", "g", "h",
+                              "g", "h", "g", "h", "g", "h", "g", "h", "g", "app"};
+  REQUIRE(route.size() == 21);
+  std::string expected_return;
+  for (int i = 19; i >= 0; --i) expected_return += std::string(i % 2 == 0 ? "h" : "g") + " -> ";
+  expected_return += "app";
+  REQUIRE_OK(node.send(route, std::string("far")));
+  auto reply = node.receive<std::string>(kWait);
+  REQUIRE_OK(reply);
+  CHECK(reply.value().body() == "far");
+  CHECK(reply.value().return_route().size() == 21);
+  CHECK(str(reply.value().return_route()) == expected_return);
+}

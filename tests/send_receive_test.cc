@@ -264,3 +264,14 @@ TEST_CASE("a handler can start new workers and reach the node through its contex
   REQUIRE_OK(echoed);
   CHECK(echoed.value().body() == "hi");
 }
+
+TEST_CASE("a worker can live at a random address") {
+  ockam::Node node;
+  Address address = Address::random();
+  REQUIRE_OK(node.start_worker(address, Echoer{}));
+  REQUIRE_OK(node.send(address, std::string("anonymous")));
+  auto reply = node.receive<std::string>(kWait);
+  REQUIRE_OK(reply);
+  CHECK(reply.value().body() == "anonymous");
+  CHECK(reply.value().src_addr() == address);
+}
