@@ -10,6 +10,7 @@ Address::Address(std::string_view text) {
   if (hash_at == std::string_view::npos) {
     name_ = std::string(text);
     valid_ = !name_.empty();
+    hash_ = compute_hash();
     return;
   }
   const std::string_view type = text.substr(0, hash_at);
@@ -22,11 +23,17 @@ Address::Address(std::string_view text) {
   if (!numeric || value > 255 || hash_at + 1 == text.size()) {
     name_ = std::string(text);
     valid_ = false;
+    hash_ = compute_hash();
     return;
   }
   type_ = static_cast<Type>(value);
   name_ = std::string(text.substr(hash_at + 1));
   valid_ = true;
+  hash_ = compute_hash();
+}
+
+std::size_t Address::compute_hash() const {
+  return std::hash<std::string_view>{}(name_) ^ (std::size_t{type_} * 0x9e3779b97f4a7c15ULL);
 }
 
 Address Address::random() {

@@ -24,7 +24,10 @@ class Address {
   Address(std::string_view text);   // NOLINT: implicit, so "echoer" works everywhere
   Address(const char* text) : Address(std::string_view(text)) {}   // NOLINT
   Address(const std::string& text) : Address(std::string_view(text)) {}  // NOLINT
-  Address(Type type, std::string name) : name_(std::move(name)), type_(type), valid_(!name_.empty()) {}
+  Address(Type type, std::string name)
+      : name_(std::move(name)), type_(type), valid_(!name_.empty()) {
+    hash_ = compute_hash();
+  }
   Address() = default;  // invalid until assigned
 
   // A fresh local address, unique with overwhelming probability (56 random
@@ -39,14 +42,16 @@ class Address {
   std::string to_string() const;
 
   friend bool operator==(const Address& a, const Address& b) {
-    return a.type_ == b.type_ && a.valid_ == b.valid_ && a.name_ == b.name_;
+    return a.hash_ == b.hash_ && a.type_ == b.type_ && a.valid_ == b.valid_ && a.name_ == b.name_;
   }
-  std::size_t hash() const {
-    return std::hash<std::string_view>{}(name_) ^ (std::size_t{type_} * 0x9e3779b97f4a7c15ULL);
-  }
+  // Computed once at construction and kept by copies: a send never hashes.
+  std::size_t hash() const { return hash_; }
 
  private:
+  std::size_t compute_hash() const;
+
   std::string name_;  // for an invalid address: the text as given
+  std::size_t hash_ = 0;  // of name_ and type_
   Type type_ = kLocal;
   bool valid_ = false;
 };

@@ -10,7 +10,7 @@ const Address& Route::invalid() {
 }
 
 Route& Route::prepend(Address address) {
-  addresses_.insert(addresses_.begin(), std::move(address));
+  addresses_.push_front(std::move(address));
   return *this;
 }
 
@@ -22,7 +22,7 @@ Route& Route::append(Address address) {
 Address Route::pop_front() {
   if (empty()) return Address();
   Address first = std::move(addresses_.front());
-  addresses_.erase(addresses_.begin());
+  addresses_.pop_front();
   return first;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/address.h"
+#include "runtime/internal/small_vector.h"
 
 namespace ockam {
 
@@ -18,7 +19,9 @@ class Route {
  public:
   Route() = default;
   Route(std::initializer_list<Address> addresses) : addresses_(addresses) {}
-  explicit Route(std::vector<Address> addresses) : addresses_(std::move(addresses)) {}
+  explicit Route(const std::vector<Address>& addresses) {
+    for (const Address& a : addresses) addresses_.push_back(a);
+  }
   // A one-hop route, from an address in any spelling.
   Route(Address address) { addresses_.push_back(std::move(address)); }  // NOLINT
   Route(const char* address) : Route(Address(address)) {}               // NOLINT
@@ -46,7 +49,8 @@ class Route {
 
  private:
   static const Address& invalid();
-  std::vector<Address> addresses_;
+  // Up to two hops inline: a send or a reply allocates nothing for its routes.
+  detail::SmallVector<Address, 2> addresses_;
 };
 
 std::ostream& operator<<(std::ostream& os, const Route& route);

@@ -10,7 +10,9 @@
 
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/context.h"
+#include "runtime/internal/allocator.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/internal/small_vector.h"
 #include "runtime/result.h"
 
 namespace ockam::detail {
@@ -25,7 +27,7 @@ namespace ockam::detail {
 //   retired             claimed by exactly one retiring thread.
 // INVARIANT: a cell is deleted only by its own turn, after popping its
 //   StopEnvelope, which is the last push it will ever receive.
-class Cell {
+class Cell : public PooledAllocation {
  public:
   explicit Cell(mailbox::MpscMailbox::Start start) : mailbox(start), ctx(this) {}
   virtual ~Cell() = default;
@@ -50,10 +52,10 @@ class Cell {
   bool initialized = false;
   bool init_failed = false;
   bool shut_down = false;
-  std::uint64_t dropped = 0;
+  std::uint32_t dropped = 0;
 
-  // Immutable once the worker is started.
-  std::vector<Address> addresses;
+  // Immutable once the worker is started. Almost every worker has one.
+  SmallVector<Address, 1> addresses;
   Context ctx;
 };
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "mailbox/mpsc_mailbox.h"
+#include "runtime/internal/allocator.h"
 #include "runtime/route.h"
 
 namespace ockam::detail {
@@ -16,7 +17,7 @@ namespace ockam::detail {
 // The demangled name of a type, for error messages only (never on a hot path).
 std::string demangle(const std::type_info& type);
 
-struct Envelope : mailbox::MailboxNode {
+struct Envelope : mailbox::MailboxNode, PooledAllocation {
   explicit Envelope(const std::type_info* body_type) : type(body_type) {}
   virtual ~Envelope() = default;
   Envelope(const Envelope&) = delete;

@@ -34,7 +34,7 @@ Result<void> guarded(const char* call, F&& f) {
 
 NodeCore::NodeCore(Node& node, NodeOptions options)
     : node_(node), options_(options), scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
-  app_.addresses.emplace_back("app");
+  app_.addresses.push_back(Address("app"));
   app_.ctx.core_ = this;
   (void)registry_.insert(app_.addresses.front(), &app_);
 }
@@ -125,7 +125,7 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
 
   Cell* cell = owned.release();
-  cell->addresses = std::move(addresses);
+  for (Address& a : addresses) cell->addresses.push_back(std::move(a));
   cell->ctx.core_ = this;
   worker_count_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count (see worker_count())
   Result<void> result;

@@ -2,26 +2,31 @@
 //
 // Contract: schedule(cell) is called by the one thread that won the cell's
 // idle -> scheduled transition (the push that returned true, or the start of
-// a worker); reschedule(cell) by the cell's own turn when it keeps its turn.
-// Each call leads to exactly one later call of `turn(cell)` on a pool thread.
+// a worker); reschedule(cell) by the cell's own turn when it gives way. Each
+// call leads to exactly one later call of `turn(cell)` on a pool thread.
 //
-// Submission paths, cheapest first:
-//   * from a pool thread of this scheduler: the thread-local LIFO slot. A
-//     worker woken by a handler runs right after the current turn on the same
-//     thread (tokio's LIFO slot): no pool submission, warm caches. A cell
-//     displaced from the slot is spawned into the thread's own deque
-//     (task_group::run), where idle threads can steal it.
-//   * from any other thread: task_arena::enqueue.
-// A thread runs at most kSlotBudget slot turns in a row, then enqueues the
-// slot's cell at the back of the arena, so two workers bouncing a message
-// cannot keep a thread from the rest of the queue.
+// Paths, cheapest first:
+//   * LIFO slot (pool thread, this node): a worker woken by a handler runs
+//     right after the current turn on the same thread (as in tokio): no pool
+//     submission, warm caches. At most kSlotBudget slot turns in a row.
+//   * batch buffer (pool thread): a cell displaced from the slot waits in a
+//     thread-local buffer; kBatch of them (or what is left at the end of a
+//     task) are spawned as one task into the thread's deque, where idle
+//     threads steal them. One spawn per batch, not per message.
+//   * injection queue (any thread, and every "go to the back"): a moodycamel
+//     MPMC queue. Only the inject that moves pending_ from 0 to 1 submits a
+//     drain task to the arena (task_arena::enqueue, the expensive path); the
+//     drain task runs injected cells until pending_ returns to 0.
 #ifndef OCKAM_RUNTIME_INTERNAL_SCHEDULER_H_
 #define OCKAM_RUNTIME_INTERNAL_SCHEDULER_H_
 
+#include <concurrentqueue/concurrentqueue.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <memory>
 
@@ -32,6 +37,8 @@ class Cell;
 class Scheduler {
  public:
   using TurnFn = void (*)(void* owner, Cell* cell);
+  static constexpr std::size_t kBatch = 16;
+  static constexpr int kSlotBudget = 64;
 
   Scheduler(std::size_t threads, TurnFn turn, void* owner);
   ~Scheduler();
@@ -39,8 +46,8 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   void schedule(Cell* cell);
-  void reschedule(Cell* cell);
-  // True on a pool thread while it runs one of this scheduler's turns.
+  void reschedule(Cell* cell) { inject(cell); }  // behind everyone already waiting
+  // True on a pool thread while it runs one of this scheduler's tasks.
   bool on_pool_thread() const;
   // Waits until every scheduled turn has run (callers make sure no new ones
   // are coming), then releases the pool and joins its threads. Not from a
@@ -48,18 +55,35 @@ class Scheduler {
   void shutdown();
 
  private:
-  static constexpr int kSlotBudget = 32;
-  void run(Cell* cell);
-  void spawn(Cell* cell);
-  void enqueue(Cell* cell);
+  struct Batch {
+    std::array<Cell*, kBatch> cells;
+    std::size_t size = 0;
+  };
+  class TaskScope;
+
+  void inject(Cell* cell);
+  void drain();
+  void run_batch(const Batch& batch);
+  void run_one(Cell* cell);
+  void stash(Cell* cell);
+  void spawn_stash();
+  void finish_task();
 
   TurnFn turn_;
   void* owner_;
-  std::unique_ptr<tbb::global_control> parallelism_;
+  std::size_t threads_;
   tbb::task_scheduler_handle threads_handle_;
   tbb::task_arena arena_;
-  tbb::task_group tasks_;  // every submitted turn, so shutdown() can wait for all
-  bool shut_down_ = false;
+  tbb::task_group tasks_;  // every task, so shutdown() can wait for all
+
+  moodycamel::ConcurrentQueue<Cell*> injected_;
+  // Cells counted for injection and not yet taken by the drain task.
+  // INVARIANT: pending_ >= cells in injected_ (count, then enqueue), and
+  // while pending_ > 0 exactly one drain task is responsible for it: the one
+  // whose decrement brings it to 0 ends, and the next 0 -> 1 starts another.
+  // seq_cst (default): one RMW per inject/batch; the 0 -> 1 edge is a handoff.
+  std::atomic<std::size_t> pending_{0};
+  bool shut_down_ = false;  // the stopping thread only
 };
 
 }  // namespace ockam::detail
