@@ -65,8 +65,10 @@ Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   const bool found = registry_.with_cell(to, [&](Cell* cell) {
     if (cell->mailbox.push(envelope.release())) wake(cell);
   });
-  if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(to));
-  return {};
+  if (found) return {};
+  // stop() may have taken the worker down after the check above.
+  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(to));
 }
 
 void NodeCore::wake(Cell* cell) {
