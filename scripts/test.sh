@@ -59,8 +59,9 @@ expected_tests() {
 # and tallies its test targets.
 run_stage() {
   local name="$1" dir="$2" tags="$3"; shift 3
-  local log="$LOG_DIR/$name.log" rc p f expected
-  banner "$name: (cd ${dir#"$ROOT"/} && $*)"
+  local log="$LOG_DIR/$name.log" rc p f start=$SECONDS
+  local where="${dir#"$ROOT"}"; where="${where#/}"
+  banner "$name: (cd ${where:-.} && $*)"
   (cd "$dir" && "$@") 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   passed_labels "$log" >"$log.passed"
@@ -77,7 +78,7 @@ run_stage() {
   fi
   PASSED=$((PASSED + p))
   FAILED=$((FAILED + f))
-  echo "[test.sh] stage $name: exit $rc, $p passed, $f failed"
+  echo "[test.sh] stage $name: exit $rc, $p passed, $f failed, $((SECONDS - start))s"
   if [ "$f" -gt 0 ]; then
     sort -u "$log.failed" <(comm -23 "$log.expected" "$log.passed") | sed 's/^/[test.sh]   not passed: /'
   fi

@@ -5,18 +5,9 @@
 
 #include <string>
 
-#if defined(__SANITIZE_THREAD__)
-// Debian's libcaf_core is not built with -fsanitize=thread, so TSan cannot see
-// the synchronisation of CAF's scheduler (the same problem as Debian's libtbb)
-// and reports races between the actor's state set up here and its first run
-// on a CAF worker thread. Ignore reports that have a frame inside the CAF
-// libraries; everything else is still reported. (CAF is only used by bench/,
-// which is not run under sanitizers.)
-extern "C" const char* __tsan_default_suppressions() {
-  return "race:libcaf_core.so\n"
-         "race:libcaf_io.so\n";
-}
-#endif
+// Under --config=tsan, //third_party:caf links :tsan_suppressions: Debian's
+// CAF is not TSan-instrumented, so its scheduler's synchronisation is
+// invisible to TSan.
 
 namespace {
 
