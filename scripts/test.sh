@@ -62,11 +62,11 @@ run_stage() {
   local log="$LOG_DIR/$name.log" rc p f start=$SECONDS
   local where="${dir#"$ROOT"}"; where="${where#/}"
   banner "$name: (cd ${where:-.} && $*)"
+  expected_tests "$dir" "$tags" >"$log.expected"
   (cd "$dir" && "$@") 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   passed_labels "$log" >"$log.passed"
   failed_labels "$log" >"$log.failed"
-  expected_tests "$dir" "$tags" >"$log.expected"
   # failed = reported failures + expected tests with no PASSED line
   sort -u "$log.failed" <(comm -23 "$log.expected" "$log.passed") | grep -c . >"$log.nfail" || true
   p=$(grep -c . "$log.passed" || true)
