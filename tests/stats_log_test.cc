@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -161,6 +165,36 @@ TEST_CASE("messages dropped by stop_worker are counted and logged") {
   CHECK_OK(node.stop());
   CHECK(node.stats().dropped == 3);
   CHECK_MESSAGE(logs.count() > before, "no log about the dropped messages");
+}
+
+TEST_CASE("the default sink prints errors to stderr") {
+  // Points fd 2 at a temporary file for the duration, then reads it back.
+  std::FILE* capture = std::tmpfile();
+  REQUIRE(capture != nullptr);
+  std::fflush(stderr);
+  std::cerr.flush();
+  const int saved = dup(2);
+  REQUIRE(saved >= 0);
+  REQUIRE(dup2(fileno(capture), 2) >= 0);
+  {
+    ockam::Node node;
+    (void)node.start_worker("ints", IntWorker{});
+    (void)node.send("ints", -1);
+    (void)node.send("ints", 0);
+    (void)node.receive<int>(kWait);  // the error was logged before this reply
+    (void)node.stop();
+  }
+  std::fflush(stderr);
+  std::cerr.flush();
+  dup2(saved, 2);
+  close(saved);
+  std::string text;
+  std::rewind(capture);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, capture)) > 0) text.append(buffer, n);
+  std::fclose(capture);
+  CHECK_MESSAGE(ockam_test::contains(text, "boom: handler failed"), "stderr was: " << text);
 }
 
 TEST_CASE("set_log_sink returns the previous sink, and restoring it works") {
