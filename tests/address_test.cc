@@ -70,3 +70,15 @@ TEST_CASE("an address is a value: copies compare equal and survive the original"
   }
   CHECK(copy == Address("temporary-name"));
 }
+
+TEST_CASE("long names are kept whole, compared and hashed by their full text") {
+  std::string long_name(300, 'x');
+  std::string other = long_name;
+  other.back() = 'y';
+  CHECK(Address(long_name).to_string() == long_name);
+  CHECK(Address(long_name) == Address(std::string(300, 'x')));
+  CHECK_FALSE(Address(long_name) == Address(other));
+  CHECK(Address("1#" + long_name).to_string() == "1#" + long_name);
+  std::unordered_set<Address> set{Address(long_name), Address(other), Address(long_name)};
+  CHECK(set.size() == 2);
+}

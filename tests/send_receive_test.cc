@@ -275,3 +275,15 @@ TEST_CASE("a worker can live at a random address") {
   CHECK(reply.value().body() == "anonymous");
   CHECK(reply.value().src_addr() == address);
 }
+
+TEST_CASE("a worker at a long address is reached by that exact address only") {
+  ockam::Node node;
+  const std::string name(200, 'n');
+  REQUIRE_OK(node.start_worker(name, Echoer{}));
+  CHECK(code_of(node.send(name.substr(1), std::string("x"))) == "AddressNotFound");
+  REQUIRE_OK(node.send(name, std::string("long")));
+  auto reply = node.receive<std::string>(kWait);
+  REQUIRE_OK(reply);
+  CHECK(reply.value().body() == "long");
+  CHECK(reply.value().src_addr() == Address(name));
+}

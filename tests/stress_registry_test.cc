@@ -1,0 +1,67 @@
+// Addresses come and go by the hundred thousand: every live address is found,
+// every stopped one is not, and freed names can be taken again.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/ockam.h"
+#include "tests/stress.h"
+#include "tests/test_util.h"
+
+using ockam::Context;
+using ockam::Result;
+using ockam::Routed;
+using ockam_test::code_of;
+
+namespace {
+
+struct Idle : ockam::Worker<int> {
+  Result<void> handle_message(Context&, Routed<int>) override { return {}; }
+};
+
+}  // namespace
+
+TEST_CASE("waves of workers started and stopped: live addresses are found, stopped ones are not") {
+  const auto wave = static_cast<std::int64_t>(ockam_test::stress_size(20000));
+  const int waves = 10;
+  ockam::Node node;
+  std::int64_t wrong = 0;
+  std::string first_wrong;
+  auto expect = [&](const std::string& what, const std::string& got, const std::string& want) {
+    if (got != want && wrong++ == 0) first_wrong = what + ": got " + got + ", want " + want;
+  };
+  // Wave w uses names "w<w>-<i>"; a wave keeps its odd workers alive into the next.
+  for (int w = 0; w < waves; ++w) {
+    for (std::int64_t i = 0; i < wave; ++i) {
+      std::string name = "w" + std::to_string(w) + "-" + std::to_string(i);
+      expect("start " + name, code_of(node.start_worker(name, Idle{})), "ok");
+    }
+    if (w > 0) {
+      // The previous wave's survivors are still reachable; stop them now.
+      for (std::int64_t i = 1; i < wave; i += 2) {
+        std::string name = "w" + std::to_string(w - 1) + "-" + std::to_string(i);
+        expect("send to survivor " + name, code_of(node.send(name, 1)), "ok");
+        expect("stop survivor " + name, code_of(node.stop_worker(name)), "ok");
+      }
+    }
+    for (std::int64_t i = 0; i < wave; i += 2) {
+      std::string name = "w" + std::to_string(w) + "-" + std::to_string(i);
+      expect("stop " + name, code_of(node.stop_worker(name)), "ok");
+    }
+    for (std::int64_t i = 0; i < wave; ++i) {
+      std::string name = "w" + std::to_string(w) + "-" + std::to_string(i);
+      expect("send " + name, code_of(node.send(name, 0)), i % 2 == 0 ? "AddressNotFound" : "ok");
+    }
+    REQUIRE_MESSAGE(wrong == 0, "wave " << w << ": " << wrong << " wrong results, first: " << first_wrong);
+    CHECK(node.worker_count() == static_cast<std::size_t>(wave / 2));
+  }
+  // Every name ever used is free again once its worker is gone.
+  for (std::int64_t i = 0; i < wave; i += 2) {
+    std::string name = "w0-" + std::to_string(i);
+    expect("restart " + name, code_of(node.start_worker(name, Idle{})), "ok");
+  }
+  CHECK_MESSAGE(wrong == 0, first_wrong);
+  REQUIRE_OK(node.stop());
+  CHECK(node.stats().wrong_type == 0);
+}
