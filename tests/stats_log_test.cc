@@ -165,6 +165,8 @@ TEST_CASE("messages dropped by stop_worker are counted and logged") {
   CHECK_OK(node.stop());
   CHECK(node.stats().dropped == 3);
   CHECK_MESSAGE(logs.count() > before, "no log about the dropped messages");
+  // The drop log says whose messages were dropped.
+  CHECK_MESSAGE(!logs.matching({"parked"}).empty(), logs.dump());
 }
 
 TEST_CASE("the default sink prints errors to stderr") {
