@@ -1,0 +1,398 @@
+// CAF's side of the workloads in /work/shared/BENCHMARKS.md: the same
+// parameters as bench/ockam_workloads.cc, written the way CAF 0.17's manual
+// writes actors (function-based event-based actors, stateful_actor for state,
+// `anon_send` from outside the system, `send` from inside an actor, replies
+// by returning a value from a handler).
+//
+// One caf::actor_system per benchmark run, with as many scheduler threads as
+// the node gets (2, the cores of the machine the figures are quoted for).
+// Actors are spawned before the timed loop; a loop iteration holds only the
+// message traffic (SpawnIdle: spawning, start-up and stop). The app thread
+// waits on a countdown (an atomic counter, a condition variable woken once at
+// zero), never sleeps. Every workload checks its result and calls
+// SkipWithError if anything is missing (a lost message: after kTimeout).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t kThreads = 2;  // same as the node's NodeOptions::threads
+
+using start_atom = caf::atom_constant<caf::atom("start")>;
+
+// CAF 0.17's two schedulers. The default, work stealing, keeps a job queue
+// per thread; a thief takes the oldest job with double_ended_queue::take_tail,
+// which walks the victim's list from its head (O(queue length), both locks
+// held). When one actor or the app readies 100,000 actors at once, the
+// queues are that long and every steal walks them: the fan-out workloads
+// then run mostly inside take_tail. Work sharing (one global queue behind a
+// mutex) has no such walk. The named workloads use CAF's default; the fan-outs
+// also run once more on work sharing (the *_sharing rows), so the table holds
+// the best figure CAF 0.17 can give there, not only its default's.
+enum class Policy { stealing, sharing };
+
+// The actor system of one benchmark run.
+class BenchSystem {
+ public:
+  explicit BenchSystem(Policy policy = Policy::stealing) : system_(configure(config_, policy)) {}
+  caf::actor_system& operator*() { return system_; }
+  caf::actor_system* operator->() { return &system_; }
+
+ private:
+  static caf::actor_system_config& configure(caf::actor_system_config& config, Policy policy) {
+    config.set("scheduler.max-threads", kThreads);
+    if (policy == Policy::sharing) config.set("scheduler.policy", caf::atom("sharing"));
+    return config;
+  }
+  caf::actor_system_config config_;  // must outlive system_ (declared first)
+  caf::actor_system system_;
+};
+
+std::size_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// Counts down to zero; the app thread waits for it without sleeping.
+// (As on the node's side: one shared seq_cst decrement per counted event.
+// Reaching zero takes a mutex once to wake the waiter, which waits on a
+// condition variable so that a lost message ends in a loud failure after
+// kTimeout instead of a hang.)
+constexpr std::chrono::minutes kTimeout{10};
+
+class Countdown {
+ public:
+  void reset(std::int64_t n) { left_.store(n); }
+  void count_one() {
+    if (left_.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> guard(mutex_);
+      zero_.notify_all();
+    }
+  }
+  // false: timed out with events missing.
+  [[nodiscard]] bool wait() {
+    std::unique_lock<std::mutex> guard(mutex_);
+    return zero_.wait_for(guard, kTimeout, [this] { return left_.load() <= 0; });
+  }
+  std::int64_t left() const { return left_.load(); }
+
+ private:
+  std::atomic<std::int64_t> left_{0};
+  std::mutex mutex_;
+  std::condition_variable zero_;
+};
+
+std::string missing(const Countdown& c, const char* what) {
+  return std::to_string(c.left()) + " " + what + " missing after " + std::to_string(kTimeout.count()) + " min";
+}
+
+void stop_all(std::vector<caf::actor>& actors) {
+  for (const caf::actor& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  actors.clear();
+}
+
+// ---------------------------------------------------------------- SpawnIdle
+
+// An idle actor: it would count ints, but never gets any. Its function body
+// runs on a scheduler thread when CAF starts the actor (the counterpart of
+// the node's Worker::initialize).
+caf::behavior idle_actor(caf::event_based_actor*, Countdown* started) {
+  started->count_one();
+  return {
+      [](int) {},
+  };
+}
+
+void BM_CafSpawnIdle(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  BenchSystem sys;
+  double bytes_per_worker = 0;
+  double start_ms = 0, stop_ms = 0;  // where the time went (shown, not compared)
+  for (auto _ : state) {
+    // The handles are storage the benchmark needs to keep the actors alive
+    // and to stop them; allocate and touch it before the RSS baseline so
+    // bytes_per_worker counts the actors, not the benchmark's vector.
+    std::vector<caf::actor> actors(static_cast<std::size_t>(n));
+    Countdown started;
+    started.reset(n);
+    const std::size_t running_before = sys->registry().running();
+    const std::size_t before = rss_bytes();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < n; ++i) actors[static_cast<std::size_t>(i)] = sys->spawn(idle_actor, &started);
+    if (!started.wait()) {  // every actor ran its start-up: they are idle
+      state.SkipWithError(missing(started, "actor start-ups").c_str());
+      stop_all(actors);
+      sys->await_all_actors_done();
+      return;
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    bytes_per_worker = static_cast<double>(rss_bytes() - before) / static_cast<double>(n);
+    if (sys->registry().running() != running_before + static_cast<std::size_t>(n)) {
+      state.SkipWithError("CAF's registry does not count every spawned actor as running");
+      stop_all(actors);
+      sys->await_all_actors_done();
+      return;
+    }
+    stop_all(actors);
+    sys->await_all_actors_done();
+    const auto t2 = std::chrono::steady_clock::now();
+    if (sys->registry().running() != 0) return state.SkipWithError("actors still running after stop");
+    start_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
+    stop_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["bytes_per_worker"] = bytes_per_worker;
+  state.counters["start_ms"] = benchmark::Counter(start_ms, benchmark::Counter::kAvgIterations);
+  state.counters["stop_ms"] = benchmark::Counter(stop_ms, benchmark::Counter::kAvgIterations);
+}
+BENCHMARK(BM_CafSpawnIdle)->Arg(1000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- FanOut
+
+constexpr int kFanOutRounds = 20;
+
+struct counter_state {
+  std::int64_t count = 0;
+};
+
+// Counts; also checks that the rounds arrive in order, exactly once each.
+caf::behavior counting_actor(caf::stateful_actor<counter_state>* self, Countdown* started, Countdown* done,
+                             std::atomic<std::int64_t>* out_of_order) {
+  started->count_one();
+  return {
+      [=](int round) {
+        if (round != self->state.count % kFanOutRounds) out_of_order->fetch_add(1, std::memory_order_relaxed);
+        ++self->state.count;
+        done->count_one();
+      },
+  };
+}
+
+// Spawns n counters and returns once every one of them has started (so the
+// clock never runs over CAF's start-up jobs); empty if they did not.
+std::vector<caf::actor> spawn_counters(caf::actor_system& sys, std::int64_t n, Countdown* done,
+                                       std::atomic<std::int64_t>* out_of_order) {
+  Countdown started;
+  started.reset(n);
+  std::vector<caf::actor> actors;
+  actors.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) actors.push_back(sys.spawn(counting_actor, &started, done, out_of_order));
+  if (!started.wait()) stop_all(actors);
+  return actors;
+}
+
+// The app thread (the benchmark's own thread, outside the actor system) sends.
+void fan_out_from_app(benchmark::State& state, Policy policy) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  BenchSystem sys(policy);
+  Countdown done;
+  std::atomic<std::int64_t> out_of_order{0};
+  std::vector<caf::actor> actors = spawn_counters(*sys, n, &done, &out_of_order);
+  if (actors.empty()) return state.SkipWithError("the counters did not all start");
+  for (auto _ : state) {
+    done.reset(n * kFanOutRounds);
+    for (int round = 0; round < kFanOutRounds; ++round) {
+      for (const caf::actor& a : actors) caf::anon_send(a, round);
+    }
+    if (!done.wait()) {
+      state.SkipWithError(missing(done, "messages").c_str());
+      break;
+    }
+  }
+  stop_all(actors);
+  sys->await_all_actors_done();
+  if (done.left() != 0) return state.SkipWithError("not every message was counted");
+  if (out_of_order.load() != 0) return state.SkipWithError("a counter saw a round twice, late or never");
+  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+}
+void BM_CafFanOut(benchmark::State& state) { fan_out_from_app(state, Policy::stealing); }
+void BM_CafFanOut_sharing(benchmark::State& state) { fan_out_from_app(state, Policy::sharing); }
+// One iteration: under work stealing one takes minutes (see Policy).
+BENCHMARK(BM_CafFanOut)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafFanOut_sharing)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// A driver actor inside the system sends one round to every counter.
+caf::behavior driver_actor(caf::event_based_actor* self, const std::vector<caf::actor>* targets) {
+  return {
+      [=](int round) {
+        for (const caf::actor& a : *targets) self->send(a, round);
+      },
+  };
+}
+
+void fan_out_from_actor(benchmark::State& state, Policy policy) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  BenchSystem sys(policy);
+  Countdown done;
+  std::atomic<std::int64_t> out_of_order{0};
+  std::vector<caf::actor> actors = spawn_counters(*sys, n, &done, &out_of_order);
+  if (actors.empty()) return state.SkipWithError("the counters did not all start");
+  caf::actor driver = sys->spawn(driver_actor, &actors);
+  for (auto _ : state) {
+    done.reset(n * kFanOutRounds);
+    for (int round = 0; round < kFanOutRounds; ++round) caf::anon_send(driver, round);
+    if (!done.wait()) {
+      state.SkipWithError(missing(done, "messages").c_str());
+      break;
+    }
+  }
+  // The driver reads `actors`: let it terminate before the vector is cleared.
+  caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
+  caf::scoped_actor{*sys}->wait_for(driver);
+  driver = nullptr;
+  stop_all(actors);
+  sys->await_all_actors_done();
+  if (done.left() != 0) return state.SkipWithError("not every message was counted");
+  if (out_of_order.load() != 0) return state.SkipWithError("a counter saw a round twice, late or never");
+  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+}
+void BM_CafFanOutFromWorker(benchmark::State& state) { fan_out_from_actor(state, Policy::stealing); }
+void BM_CafFanOutFromWorker_sharing(benchmark::State& state) { fan_out_from_actor(state, Policy::sharing); }
+BENCHMARK(BM_CafFanOutFromWorker)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafFanOutFromWorker_sharing)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- Ring
+
+constexpr int kRingTokens = 1000;
+constexpr int kRingHops = 10000;
+
+struct ring_state {
+  caf::actor next;
+};
+
+// A token is the number of deliveries it still has to make, counting this
+// one; the member that takes it to zero reports it home.
+caf::behavior ring_member(caf::stateful_actor<ring_state>* self, Countdown* linked, Countdown* home) {
+  return {
+      [=](caf::actor next) {
+        self->state.next = std::move(next);
+        linked->count_one();
+      },
+      [=](int hops) {
+        const int hops_left = hops - 1;
+        if (hops_left == 0) {
+          home->count_one();
+          return;
+        }
+        self->send(self->state.next, hops_left);
+      },
+  };
+}
+
+void BM_CafRing(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  BenchSystem sys;
+  Countdown linked, home;
+  std::vector<caf::actor> ring;
+  ring.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) ring.push_back(sys->spawn(ring_member, &linked, &home));
+  // Link the ring, and wait until every member has its `next` (so neither
+  // the start-ups nor the links run on the clock).
+  linked.reset(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    caf::anon_send(ring[static_cast<std::size_t>(i)], ring[static_cast<std::size_t>((i + 1) % n)]);
+  }
+  if (!linked.wait()) {
+    stop_all(ring);
+    return state.SkipWithError(missing(linked, "ring links").c_str());
+  }
+  for (auto _ : state) {
+    home.reset(kRingTokens);
+    for (int t = 0; t < kRingTokens; ++t) {
+      caf::anon_send(ring[static_cast<std::size_t>(t * (n / kRingTokens))], kRingHops);
+    }
+    if (!home.wait()) {
+      state.SkipWithError(missing(home, "tokens").c_str());
+      break;
+    }
+  }
+  stop_all(ring);  // the ring holds strong references to itself: exit, not just drop
+  sys->await_all_actors_done();
+  if (home.left() != 0) return state.SkipWithError("not every token came home");
+  state.SetItemsProcessed(state.iterations() * std::int64_t{kRingTokens} * kRingHops);
+}
+BENCHMARK(BM_CafRing)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- PingPong
+
+constexpr int kRoundTrips = 1000000;
+
+// pong answers every int with the same int, by returning it (CAF sends a
+// handler's result back to the sender).
+caf::behavior pong_actor(caf::event_based_actor*) {
+  return {
+      [](int left) { return left; },
+  };
+}
+
+struct ping_state {
+  std::int64_t round_trips = 0;
+};
+
+// ping starts a rally of `n` round trips; each answer from pong ends one.
+caf::behavior ping_actor(caf::stateful_actor<ping_state>* self, caf::actor pong, Countdown* done) {
+  return {
+      [=](start_atom, int n) { self->send(pong, n); },
+      [=](int left) {
+        ++self->state.round_trips;
+        if (left == 1) {
+          done->count_one();
+          return;
+        }
+        self->send(pong, left - 1);
+      },
+      [=](caf::get_atom) { return self->state.round_trips; },
+  };
+}
+
+void BM_CafPingPong(benchmark::State& state) {
+  BenchSystem sys;
+  Countdown done;
+  caf::actor pong = sys->spawn(pong_actor);
+  caf::actor ping = sys->spawn(ping_actor, pong, &done);
+  double total_ns = 0;
+  for (auto _ : state) {
+    done.reset(1);
+    const auto start = std::chrono::steady_clock::now();
+    caf::anon_send(ping, start_atom::value, kRoundTrips);
+    if (!done.wait()) {
+      state.SkipWithError("the rally never finished");
+      break;
+    }
+    total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  }
+  // Ask ping how many round trips it finished (a blocking request from the
+  // benchmark thread, outside the timed loop).
+  std::int64_t round_trips = -1;
+  {
+    caf::scoped_actor self{*sys};
+    self->request(ping, caf::infinite, caf::get_atom::value)
+        .receive([&](std::int64_t r) { round_trips = r; }, [&](caf::error&) { round_trips = -1; });
+  }
+  caf::anon_send_exit(ping, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(pong, caf::exit_reason::user_shutdown);
+  ping = nullptr;
+  pong = nullptr;
+  sys->await_all_actors_done();
+  if (round_trips != static_cast<std::int64_t>(state.iterations()) * kRoundTrips) {
+    return state.SkipWithError(("ping counted " + std::to_string(round_trips) + " round trips").c_str());
+  }
+  state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(state.iterations()) * kRoundTrips);
+}
+BENCHMARK(BM_CafPingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
