@@ -4,7 +4,7 @@
 # Stages (each runs even if an earlier one failed):
 #   deps       scripts/install-deps.sh, scripts/build-tsan-tbb.sh
 #   plain      bazel test //...
-#   tsan       bazel test --config=tsan  (without benchmark / no_sanitizer tags)
+#   tsan       bazel test --config=tsan  (without benchmark / no_sanitizer / no_tsan tags)
 #   asan       bazel test --config=asan  (same filters)
 #   consumer   (cd tests/consumer && bazel test //...), if that workspace exists
 #
@@ -26,6 +26,9 @@ BAZEL="${BAZEL:-bazel}"
 BAZEL_FLAGS=(--color=no --curses=no --keep_going)
 SAN_FILTERS=(--build_tag_filters=-benchmark,-no_sanitizer --test_tag_filters=-benchmark,-no_sanitizer)
 SAN_EXCLUDED="manual|benchmark|no_sanitizer"   # same filter, for bazel query
+# TSan also skips "no_tsan": third-party code it cannot check (never suppressed).
+TSAN_FILTERS=(--build_tag_filters=-benchmark,-no_sanitizer,-no_tsan --test_tag_filters=-benchmark,-no_sanitizer,-no_tsan)
+TSAN_EXCLUDED="manual|benchmark|no_sanitizer|no_tsan"
 
 PASSED=0
 FAILED=0
@@ -103,7 +106,7 @@ fi
 
 # ------------------------------------------------------------ stages -----
 run_stage plain "$ROOT" manual "$BAZEL" test "${BAZEL_FLAGS[@]}" //...
-run_stage tsan "$ROOT" "$SAN_EXCLUDED" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=tsan "${SAN_FILTERS[@]}" //...
+run_stage tsan "$ROOT" "$TSAN_EXCLUDED" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=tsan "${TSAN_FILTERS[@]}" //...
 run_stage asan "$ROOT" "$SAN_EXCLUDED" "$BAZEL" test "${BAZEL_FLAGS[@]}" --config=asan "${SAN_FILTERS[@]}" //...
 
 if [ -f "$ROOT/tests/consumer/WORKSPACE" ]; then

@@ -27,7 +27,8 @@ namespace ockam::detail {
 //   retired             claimed by exactly one retiring thread.
 // INVARIANT: a cell is deleted only by its own turn, after popping its
 //   StopEnvelope, which is the last push it will ever receive.
-class Cell : public PooledAllocation {
+// A cell is also a mailbox::MailboxNode: its link in the scheduler's run queue.
+class Cell : public mailbox::MailboxNode, public PooledAllocation {
  public:
   explicit Cell(mailbox::MpscMailbox::Start start) : mailbox(start), ctx(this) {}
   virtual ~Cell() = default;

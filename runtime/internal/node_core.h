@@ -57,7 +57,9 @@ class NodeCore {
   NodeStats stats() const;
 
  private:
-  static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->turn(cell); }
+  static void turn_entry(void* self, mailbox::MailboxNode* cell) {
+    static_cast<NodeCore*>(self)->turn(static_cast<Cell*>(cell));
+  }
   void turn(Cell* cell);
   void dispatch(Cell* cell, EnvelopePtr envelope);
   void finish(Cell* cell, bool stop_envelope_popped);

@@ -1,7 +1,9 @@
 #include "runtime/internal/scheduler.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
+#include <vector>
 #include <new>
 #include <thread>
 #include <utility>
@@ -13,37 +15,33 @@ namespace {
 // batch buffer. Thread-private, so plain variables.
 struct PoolThread {
   const Scheduler* scheduler = nullptr;
-  Cell* slot = nullptr;
-  std::array<Cell*, Scheduler::kBatch> stash{};
+  Scheduler::Cell* slot = nullptr;
+  std::array<Scheduler::Cell*, Scheduler::kBatch> stash{};
   std::size_t stashed = 0;
 };
 thread_local PoolThread tl_pool;
 
-// oneTBB's worker threads are shared by every arena in the process, and it
-// starts at most (global limit - 1) of them. Each live node adds its threads
-// to the limit, so a node whose workers block cannot starve another node.
-class ThreadBudget {
- public:
-  static void add(std::size_t threads) { instance().change(static_cast<std::ptrdiff_t>(threads)); }
-  static void remove(std::size_t threads) { instance().change(-static_cast<std::ptrdiff_t>(threads)); }
-
- private:
-  static ThreadBudget& instance() {
-    static ThreadBudget budget;
-    return budget;
-  }
-  void change(std::ptrdiff_t delta) {
-    std::lock_guard<std::mutex> lock(mu_);
-    total_ = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(total_) + delta);
-    control_.reset();
-    if (total_ > 0) {
-      control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, total_ + 1);
-    }
-  }
-  std::mutex mu_;
-  std::size_t total_ = 0;                         // guarded by mu_
-  std::unique_ptr<tbb::global_control> control_;  // guarded by mu_
-};
+// oneTBB starts at most (global limit - 1) worker threads for all arenas of
+// the process together, and the default limit is the core count: two nodes
+// of two threads each would share one worker thread, and a node whose
+// handlers block would starve the others. So the limit is raised, once for
+// the process, well above what nodes ask for. The controls are never
+// destroyed: creating or destroying a tbb::global_control while other
+// threads schedule work races inside oneTBB 2021.8 (its list of controls is
+// read without the lock that insertion and erasure take), so a new one is
+// made only when a node asks for more threads than the limit allows.
+void raise_parallelism_limit(std::size_t threads) {
+  static std::mutex mu;
+  static std::size_t limit = 0;  // guarded by mu
+  std::lock_guard<std::mutex> lock(mu);
+  const std::size_t wanted = std::max<std::size_t>(256, threads + 1);
+  if (limit >= threads + 1) return;
+  // Deliberately never deleted (see above); reachable through `limit`'s owner.
+  static std::vector<std::unique_ptr<tbb::global_control>>* controls =
+      new std::vector<std::unique_ptr<tbb::global_control>>();
+  controls->push_back(std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, wanted));
+  limit = wanted;
+}
 
 }  // namespace
 
@@ -58,9 +56,9 @@ class Scheduler::TaskScope {
 };
 
 Scheduler::Scheduler(std::size_t threads, TurnFn turn, void* owner)
-    : turn_(turn), owner_(owner), threads_(threads), threads_handle_(tbb::attach{}),
+    : turn_(turn), owner_(owner), threads_handle_(tbb::attach{}),
       arena_(static_cast<int>(threads), /*reserved_for_masters=*/0) {
-  ThreadBudget::add(threads_);
+  raise_parallelism_limit(threads);
   arena_.initialize();
 }
 
@@ -74,29 +72,36 @@ void Scheduler::schedule(Cell* cell) {
 }
 
 void Scheduler::inject(Cell* cell) {
-  // Count before the enqueue, so the drain task can never take a cell it has
-  // not counted (pending_ would underflow and the count lose its meaning).
-  const bool wake = pending_.fetch_add(1) == 0;
-  injected_.enqueue(cell);
-  if (wake) arena_.enqueue(tasks_.defer([this] { drain(); }));
+  if (run_queue_.push(cell)) arena_.enqueue(tasks_.defer([this] { drain(); }));
+}
+
+std::size_t Scheduler::take_batch(std::array<Cell*, kBatch>& cells) {
+  std::size_t n = 0;
+  while (n < kBatch) {
+    Cell* cell = run_queue_.pop();
+    if (cell == nullptr) break;
+    cells[n++] = cell;
+  }
+  return n;
 }
 
 void Scheduler::drain() {
   TaskScope scope(this);
   std::array<Cell*, kBatch> cells;
   for (;;) {
-    const std::size_t n = injected_.try_dequeue_bulk(cells.begin(), kBatch);
+    std::size_t n = take_batch(cells);
     if (n == 0) {
-      // Counted but not yet enqueued: the injector is between its count and
-      // its enqueue, so this ends quickly.
-      std::this_thread::yield();
+      if (run_queue_.try_mark_empty()) break;
+      std::this_thread::yield();  // a push is between its exchange and its link
       continue;
     }
-    const bool last = pending_.fetch_sub(n) == n;
+    // Half of a full batch goes where an idle thread can steal it.
+    if (n == kBatch) {
+      for (std::size_t i = n / 2; i < n; ++i) stash(cells[i]);
+      n /= 2;
+    }
     for (std::size_t i = 0; i < n; ++i) run_one(cells[i]);
-    // Cells woken meanwhile go where idle threads can steal them.
-    spawn_stash();
-    if (last) break;
+    spawn_stash();  // cells woken meanwhile: stealable, not stuck behind this loop
   }
   finish_task();
 }
@@ -139,7 +144,6 @@ void Scheduler::shutdown() {
   shut_down_ = true;
   arena_.execute([this] { tasks_.wait(); });
   arena_.terminate();
-  ThreadBudget::remove(threads_);
   // Joins oneTBB's worker threads unless another node still uses them (then
   // the last one to stop joins them).
   (void)tbb::finalize(threads_handle_, std::nothrow);

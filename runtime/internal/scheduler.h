@@ -13,14 +13,17 @@
 //     thread-local buffer; kBatch of them (or what is left at the end of a
 //     task) are spawned as one task into the thread's deque, where idle
 //     threads steal them. One spawn per batch, not per message.
-//   * injection queue (any thread, and every "go to the back"): a moodycamel
-//     MPMC queue. Only the inject that moves pending_ from 0 to 1 submits a
-//     drain task to the arena (task_arena::enqueue, the expensive path); the
-//     drain task runs injected cells until pending_ returns to 0.
+//   * run queue (any thread, and every "go to the back"): an MpscMailbox of
+//     cells, drained by one drain task at a time. Only the push that finds it
+//     marked empty submits a drain task (task_arena::enqueue, the expensive
+//     path); the drain task runs cells until the queue is empty again and
+//     marks it, exactly as a worker's turn treats its own mailbox.
+// A cell is a mailbox::MailboxNode (its link in the run queue): it is in the
+// run queue at most once, because only the winner of its idle -> scheduled
+// transition submits it.
 #ifndef OCKAM_RUNTIME_INTERNAL_SCHEDULER_H_
 #define OCKAM_RUNTIME_INTERNAL_SCHEDULER_H_
 
-#include <concurrentqueue/concurrentqueue.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
@@ -30,12 +33,13 @@
 #include <cstddef>
 #include <memory>
 
-namespace ockam::detail {
+#include "mailbox/mpsc_mailbox.h"
 
-class Cell;
+namespace ockam::detail {
 
 class Scheduler {
  public:
+  using Cell = mailbox::MailboxNode;  // the scheduler sees a cell as its run-queue link
   using TurnFn = void (*)(void* owner, Cell* cell);
   static constexpr std::size_t kBatch = 16;
   static constexpr int kSlotBudget = 64;
@@ -63,6 +67,7 @@ class Scheduler {
 
   void inject(Cell* cell);
   void drain();
+  std::size_t take_batch(std::array<Cell*, kBatch>& cells);
   void run_batch(const Batch& batch);
   void run_one(Cell* cell);
   void stash(Cell* cell);
@@ -71,18 +76,14 @@ class Scheduler {
 
   TurnFn turn_;
   void* owner_;
-  std::size_t threads_;
   tbb::task_scheduler_handle threads_handle_;
   tbb::task_arena arena_;
   tbb::task_group tasks_;  // every task, so shutdown() can wait for all
 
-  moodycamel::ConcurrentQueue<Cell*> injected_;
-  // Cells counted for injection and not yet taken by the drain task.
-  // INVARIANT: pending_ >= cells in injected_ (count, then enqueue), and
-  // while pending_ > 0 exactly one drain task is responsible for it: the one
-  // whose decrement brings it to 0 ends, and the next 0 -> 1 starts another.
-  // seq_cst (default): one RMW per inject/batch; the 0 -> 1 edge is a handoff.
-  std::atomic<std::size_t> pending_{0};
+  // INVARIANT (single drainer): exactly one of {run_queue_ marked empty, a
+  // drain task queued or running}, so the queue has one consumer at a time;
+  // successive drain tasks are ordered by the push that saw the mark.
+  mailbox::MpscMailbox run_queue_{mailbox::MpscMailbox::Start::kMarkedEmpty};
   bool shut_down_ = false;  // the stopping thread only
 };
 
