@@ -18,9 +18,10 @@
 namespace ockam::detail {
 
 // Who may touch what:
-//   mailbox.push        any sender, only while the cell is registered (the
-//                       registry's shard lock is held across the push), and
-//                       the single StopEnvelope push by whoever retired it.
+//   mailbox.push        any sender that found the cell in the registry, inside
+//                       the same ReadSection; then the single StopEnvelope
+//                       push by whoever retired it, after unlinking it and a
+//                       grace period (synchronize()).
 //   mailbox.pop & co,   the worker's turn only (one at a time, see
 //   owner-private part  Scheduler); the last turn deletes the cell.
 //   stop_requested      set by the retiring thread, read by the turn.

@@ -5,6 +5,7 @@
 #include <thread>
 #include <utility>
 
+#include "runtime/internal/read_section.h"
 #include "runtime/log.h"
 
 namespace ockam::detail {
@@ -146,6 +147,7 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
   // them all again. The cell cannot go away before schedule() below.
   if (cell->retired.load()) {
     for (const Address& a : cell->addresses) registry_.remove(a, cell);
+    synchronize();  // no sender still pushes through a late address
     if (!result) cell->initialized = cell->init_failed = true;  // never runs; its stop finishes it
   }
   scheduler_.schedule(cell);  // the first turn runs initialize()
@@ -154,7 +156,9 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
 
 void NodeCore::abandon(Cell* cell) {
   for (const Address& a : cell->addresses) registry_.remove(a, cell);
-  // Removal fenced every sender: what is queued now is all there will be.
+  synchronize();
+  // Removal plus a grace period fenced every sender: what is queued now is
+  // all there will be.
   std::uint64_t n = 0;
   while (mailbox::MailboxNode* node = cell->mailbox.pop()) {
     delete static_cast<Envelope*>(node);
@@ -170,7 +174,8 @@ Result<void> NodeCore::stop_worker(const Address& address) {
   }
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
   Cell* claimed = nullptr;
-  // Claim under the shard lock: while it is held the cell cannot be deleted.
+  // Claim inside the lookup's ReadSection: until it ends the cell cannot be
+  // deleted (and once claimed, only we can start its deletion).
   const bool found = registry_.with_cell(address, [&](Cell* cell) {
     if (!cell->retired.exchange(true)) claimed = cell;
   });
@@ -180,12 +185,22 @@ Result<void> NodeCore::stop_worker(const Address& address) {
 }
 
 void NodeCore::retire(Cell* cell) {
+  unlink(cell);
+  synchronize();
+  seal(cell);
+}
+
+void NodeCore::unlink(Cell* cell) {
   for (const Address& a : cell->addresses) registry_.remove(a, cell);
   worker_count_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count (see worker_count())
+}
+
+void NodeCore::seal(Cell* cell) {
   // seq_cst store before the push: a turn that pops the StopEnvelope, or
   // checks between messages, sees the request.
   cell->stop_requested.store(true);
-  // No sender can push any more (removal fenced them): this is the last push.
+  // After unlink() and a grace period no sender can push any more: this is
+  // the last push the cell will ever get.
   if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
 }
 
@@ -203,8 +218,10 @@ Result<void> NodeCore::stop() {
   registry_.for_each_locked([&](Cell* cell) {
     if (cell != &app_ && !cell->retired.exchange(true)) claimed.push_back(cell);
   });
-  for (Cell* cell : claimed) retire(cell);
+  for (Cell* cell : claimed) unlink(cell);
   registry_.remove(app_.addresses.front(), &app_);
+  synchronize();  // one grace period for all of them
+  for (Cell* cell : claimed) seal(cell);
   {
     std::lock_guard<std::mutex> lock(app_mu_);
     app_cv_.notify_all();  // a blocked receive() returns NodeStopped

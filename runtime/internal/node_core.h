@@ -63,7 +63,12 @@ class NodeCore {
   void turn(Cell* cell);
   void dispatch(Cell* cell, EnvelopePtr envelope);
   void finish(Cell* cell, bool stop_envelope_popped);
-  void retire(Cell* cell);                       // precondition: cell->retired claimed
+  // Retirement, for a cell whose `retired` flag the caller claimed: unlink
+  // its addresses, wait a grace period (synchronize()), then seal it with
+  // its StopEnvelope. retire() does all three.
+  void retire(Cell* cell);
+  void unlink(Cell* cell);
+  void seal(Cell* cell);
   void abandon(Cell* cell);                      // a cell that never ran
   void wake(Cell* cell);
   void wake_app();
@@ -78,7 +83,7 @@ class NodeCore {
   // no worker is half-started when stop() scans the registry.
   std::shared_mutex lifecycle_mu_;
   // seq_cst: read once per send; set once. Sends that read false may still
-  // land; stop() fences them with the registry's shard locks.
+  // land; stop() fences them by unlinking every worker and a grace period.
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;
   bool stopped_ = false;  // guarded by stop_mu_

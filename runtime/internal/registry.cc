@@ -14,74 +14,94 @@ bool owns(const Cell* cell, const Address& address) {
 
 }  // namespace
 
-std::size_t Registry::Table::index_of(const Address& address, const Cell* only) const {
-  if (slots.empty()) return kNpos;
-  const std::size_t mask = slots.size() - 1;
+Registry::~Registry() {
+  for (Shard& shard : shards_) delete shard.table.load();
+}
+
+Registry::Slot* Registry::locate(Table& table, const Address& address, const Cell* only, Cell** found) {
   const std::uint64_t h = address.hash();
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const Slot& s = slots[i];
-    if (s.cell == nullptr) return kNpos;
-    if (s.hash == h && (only == nullptr || s.cell == only) && owns(s.cell, address)) return i;
-  }
-}
-
-Cell* Registry::Table::find(const Address& address) const {
-  const std::size_t i = index_of(address, nullptr);
-  return i == kNpos ? nullptr : slots[i].cell;
-}
-
-void Registry::Table::grow() {
-  std::vector<Slot> old = std::move(slots);
-  slots.assign(old.empty() ? 16 : old.size() * 2, Slot{});
-  const std::size_t mask = slots.size() - 1;
-  for (const Slot& s : old) {
-    if (s.cell == nullptr) continue;
-    std::size_t i = s.hash & mask;
-    while (slots[i].cell != nullptr) i = (i + 1) & mask;
-    slots[i] = s;
-  }
-}
-
-bool Registry::Table::insert(const Address& address, Cell* cell) {
-  if (index_of(address, nullptr) != kNpos) return false;
-  if ((used + 1) * 4 > slots.size() * 3) grow();
-  const std::size_t mask = slots.size() - 1;
-  std::size_t i = address.hash() & mask;
-  while (slots[i].cell != nullptr) i = (i + 1) & mask;
-  slots[i] = Slot{address.hash(), cell};
-  ++used;
-  return true;
-}
-
-void Registry::Table::remove(const Address& address, const Cell* cell) {
-  std::size_t hole = index_of(address, cell);
-  if (hole == kNpos) return;
-  // Backward-shift deletion: pull later members of the probe run into the
-  // hole, so lookups never need tombstones.
-  const std::size_t mask = slots.size() - 1;
-  for (std::size_t j = (hole + 1) & mask; slots[j].cell != nullptr; j = (j + 1) & mask) {
-    const std::size_t home = slots[j].hash & mask;
-    // Slot j may move to the hole unless its home lies cyclically in (hole, j].
-    const bool home_after_hole = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-    if (!home_after_hole) {
-      slots[hole] = slots[j];
-      hole = j;
+  for (std::size_t i = h & table.mask;; i = (i + 1) & table.mask) {
+    Slot& slot = table.slots[i];
+    // seq_cst: pairs with the writer's seq_cst tombstone store and with
+    // ReadSection's entry (see read_section.h).
+    Cell* cell = slot.cell.load();
+    if (cell == nullptr) return nullptr;
+    if (cell == tombstone()) continue;
+    if (slot.hash.load(std::memory_order_relaxed) == h && (only == nullptr || cell == only) && owns(cell, address)) {
+      // The cell seen here, not a second load: the slot may be tombstoned since.
+      if (found != nullptr) *found = cell;
+      return &slot;
     }
   }
-  slots[hole] = Slot{};
-  --used;
+}
+
+Cell* Registry::find(const Address& address) const {
+  Table* table = shard_for(address).table.load();
+  if (table == nullptr) return nullptr;
+  Cell* cell = nullptr;
+  (void)locate(*table, address, nullptr, &cell);
+  return cell;
+}
+
+void Registry::rebuild(Shard& shard, std::size_t capacity) {
+  Table* old = shard.table.load();
+  auto* fresh = new Table(capacity);
+  if (old != nullptr) {
+    for (std::size_t i = 0; i <= old->mask; ++i) {
+      Cell* cell = old->slots[i].cell.load();
+      if (cell == nullptr || cell == tombstone()) continue;
+      const std::uint64_t h = old->slots[i].hash.load(std::memory_order_relaxed);
+      std::size_t j = h & fresh->mask;
+      while (fresh->slots[j].cell.load(std::memory_order_relaxed) != nullptr) j = (j + 1) & fresh->mask;
+      fresh->slots[j].hash.store(h, std::memory_order_relaxed);
+      fresh->slots[j].cell.store(cell, std::memory_order_relaxed);  // published by the table store below
+    }
+  }
+  shard.table.store(fresh);  // seq_cst: publishes every slot written above
+  shard.tombstones = 0;
+  if (old != nullptr) {
+    synchronize();  // readers may still probe the old table
+    delete old;
+  }
 }
 
 bool Registry::insert(const Address& address, Cell* cell) {
   Shard& shard = shard_for(address);
-  std::unique_lock<std::shared_mutex> lock(shard.mu);
-  return shard.table.insert(address, cell);
+  std::lock_guard<std::mutex> lock(shard.write_mu);
+  Table* table = shard.table.load();
+  if (table != nullptr && locate(*table, address, nullptr) != nullptr) return false;
+  const std::size_t capacity = table == nullptr ? 0 : table->mask + 1;
+  if ((shard.used + shard.tombstones + 1) * 4 > capacity * 3) {
+    std::size_t fresh = 16;
+    while ((shard.used + 1) * 2 > fresh) fresh *= 2;  // at most half full after a rebuild
+    rebuild(shard, fresh);
+    table = shard.table.load();
+  }
+  const std::uint64_t h = address.hash();
+  for (std::size_t i = h & table->mask;; i = (i + 1) & table->mask) {
+    Slot& slot = table->slots[i];
+    Cell* occupant = slot.cell.load();
+    if (occupant != nullptr && occupant != tombstone()) continue;
+    if (occupant == tombstone()) --shard.tombstones;
+    // relaxed: a reader reads the hash only after it has read this cell
+    // (seq_cst store below), which carries it.
+    slot.hash.store(h, std::memory_order_relaxed);
+    slot.cell.store(cell);
+    ++shard.used;
+    return true;
+  }
 }
 
 void Registry::remove(const Address& address, const Cell* cell) {
   Shard& shard = shard_for(address);
-  std::unique_lock<std::shared_mutex> lock(shard.mu);
-  shard.table.remove(address, cell);
+  std::lock_guard<std::mutex> lock(shard.write_mu);
+  Table* table = shard.table.load();
+  if (table == nullptr) return;
+  Slot* slot = locate(*table, address, cell);
+  if (slot == nullptr) return;
+  slot->cell.store(tombstone());  // seq_cst: see locate()
+  --shard.used;
+  ++shard.tombstones;
 }
 
 }  // namespace ockam::detail

@@ -1,26 +1,31 @@
-// INTERNAL. The node's address book: Address -> Cell*, in shards with a
-// reader-writer lock each, so senders to different workers rarely meet.
+// INTERNAL. The node's address book: Address -> Cell*.
 //
-// Contract: lookups take a shard's lock shared, and the caller pushes to the
-// cell while it holds it (with_cell). Insertion and removal take it
-// exclusive. So once remove() returns, no sender is still pushing to the
-// cell through that address: removal fences in-flight sends.
+// Concurrency contract:
+//   * with_cell(): any thread, lock-free. It looks the address up and calls
+//     f(cell) inside a ReadSection, so the cell stays alive while f pushes.
+//   * insert(), remove(), for_each_locked(): take the shard's writer mutex.
+//   * After remove() the caller calls synchronize() (read_section.h): then no
+//     sender can still be pushing to the cell through that address: removal
+//     plus a grace period fences in-flight sends.
 //
 // Each shard is an open-addressing table of {hash, Cell*} slots (16 bytes,
-// linear probing, backward-shift deletion, at most 3/4 full): no allocation
-// per entry, and a lookup reads the key only on a full hash match, from the
+// linear probing, at most 3/4 full counting tombstones). Readers run beside
+// the writer: removal leaves a tombstone so probe chains stay intact, and a
+// table that must grow is rebuilt, published, and the old one freed after a
+// grace period. A lookup reads the key only on a full hash match, from the
 // cell the sender is about to push to anyway.
 #ifndef OCKAM_RUNTIME_INTERNAL_REGISTRY_H_
 #define OCKAM_RUNTIME_INTERNAL_REGISTRY_H_
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
-#include <shared_mutex>
-#include <vector>
 
 #include "runtime/address.h"
+#include "runtime/internal/read_section.h"
 
 namespace ockam::detail {
 
@@ -28,58 +33,71 @@ class Cell;
 
 class Registry {
  public:
-  // Calls f(cell) under the shard's shared lock; returns false if unknown.
+  Registry() = default;
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Calls f(cell) inside a ReadSection; returns false if unknown.
   template <class F>
   bool with_cell(const Address& address, F&& f) const {
-    const Shard& shard = shard_for(address);
-    std::shared_lock<std::shared_mutex> lock(shard.mu);
-    Cell* cell = shard.table.find(address);
+    ReadSection section;
+    Cell* cell = find(address);
     if (cell == nullptr) return false;
     f(cell);
     return true;
   }
 
   // False if the address is taken. `address` must be one of cell's own
-  // addresses (the table reads it back from the cell).
+  // addresses (lookups read it back from the cell).
   bool insert(const Address& address, Cell* cell);
-  // Removes `address` if it maps to `cell`.
+  // Removes `address` if it maps to `cell`. The caller then synchronize()s
+  // before it relies on no sender reaching the cell.
   void remove(const Address& address, const Cell* cell);
-  // Calls f(cell) for every entry, one shard at a time, under its exclusive
-  // lock (a cell with several addresses is seen several times).
+  // Calls f(cell) for every entry, one shard at a time, under its writer
+  // mutex (a cell with several addresses is seen several times).
   template <class F>
   void for_each_locked(F&& f) {
     for (Shard& shard : shards_) {
-      std::unique_lock<std::shared_mutex> lock(shard.mu);
-      for (const Slot& slot : shard.table.slots) {
-        if (slot.cell != nullptr) f(slot.cell);
+      std::lock_guard<std::mutex> lock(shard.write_mu);
+      Table* table = shard.table.load();
+      if (table == nullptr) continue;
+      for (std::size_t i = 0; i <= table->mask; ++i) {
+        Cell* cell = table->slots[i].cell.load();
+        if (cell != nullptr && cell != tombstone()) f(cell);
       }
     }
   }
 
  private:
   struct Slot {
-    std::uint64_t hash = 0;
-    Cell* cell = nullptr;  // null: free
+    // Written by the shard's writer; read by any sender. `hash` is stored
+    // before `cell` (relaxed, then seq_cst) and read after it.
+    std::atomic<std::uint64_t> hash{0};
+    std::atomic<Cell*> cell{nullptr};  // null: never used; tombstone(): removed
   };
   struct Table {
-    Cell* find(const Address& address) const;
-    bool insert(const Address& address, Cell* cell);
-    void remove(const Address& address, const Cell* cell);
-    std::size_t index_of(const Address& address, const Cell* only) const;  // npos if absent
-    void grow();
-
-    std::vector<Slot> slots;  // size is a power of two, or zero
-    std::size_t used = 0;
+    explicit Table(std::size_t capacity) : mask(capacity - 1), slots(new Slot[capacity]) {}
+    const std::size_t mask;
+    const std::unique_ptr<Slot[]> slots;
   };
-  static constexpr std::size_t kShardBits = 6;
-  static constexpr std::size_t kNpos = ~std::size_t{0};
   struct alignas(64) Shard {
-    mutable std::shared_mutex mu;
-    Table table;  // guarded by mu
+    std::mutex write_mu;
+    // seq_cst (default): readers load it once per lookup; it changes only
+    // when the table is rebuilt.
+    std::atomic<Table*> table{nullptr};
+    std::size_t used = 0;        // guarded by write_mu
+    std::size_t tombstones = 0;  // guarded by write_mu
   };
+  static Cell* tombstone() { return reinterpret_cast<Cell*>(std::uintptr_t{1}); }
+  static constexpr std::size_t kShardBits = 6;
+
   // The top bits pick the shard, the low bits the slot: independent.
   Shard& shard_for(const Address& a) { return shards_[a.hash() >> (64 - kShardBits)]; }
   const Shard& shard_for(const Address& a) const { return shards_[a.hash() >> (64 - kShardBits)]; }
+  Cell* find(const Address& address) const;
+  static Slot* locate(Table& table, const Address& address, const Cell* only, Cell** found = nullptr);
+  static void rebuild(Shard& shard, std::size_t capacity);
 
   std::array<Shard, std::size_t{1} << kShardBits> shards_;
 };
