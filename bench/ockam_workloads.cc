@@ -6,12 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <oneapi/tbb/scalable_allocator.h>
+
+#include "bench/memory.h"
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/ockam.h"
 
@@ -30,11 +32,10 @@ ockam::NodeOptions bench_options() {
   return options;
 }
 
-std::size_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+// Also hands back what tbbmalloc caches (envelopes and cells come from it).
+std::size_t settled_rss_bytes() {
+  (void)scalable_allocation_command(TBBMALLOC_CLEAN_ALL_BUFFERS, nullptr);
+  return ockam_bench::settled_rss_bytes();
 }
 
 // Counts down to zero; the app thread waits for it without sleeping.
@@ -75,12 +76,12 @@ void BM_SpawnIdle(benchmark::State& state) {
     ockam::Node node(bench_options());
     Countdown started;
     started.reset(n);
-    const std::size_t before = rss_bytes();
+    const std::size_t before = settled_rss_bytes();
     for (std::int64_t i = 0; i < n; ++i) {
       if (!node.start_worker(Address::random(), Idle{&started})) return report_failure(state, "start_worker failed");
     }
     started.wait();  // every initialize() ran: the workers are idle
-    bytes_per_worker = static_cast<double>(rss_bytes() - before) / static_cast<double>(n);
+    bytes_per_worker = ockam_bench::bytes_per(before, settled_rss_bytes(), n);
     if (node.worker_count() != static_cast<std::size_t>(n)) return report_failure(state, "worker_count is wrong");
     if (!node.stop()) return report_failure(state, "stop failed");
   }

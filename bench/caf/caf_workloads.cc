@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/memory.h"
+
 namespace {
 
 constexpr std::size_t kThreads = 2;  // same as the node's NodeOptions::threads
@@ -59,13 +61,6 @@ class BenchSystem {
   caf::actor_system_config config_;  // must outlive system_ (declared first)
   caf::actor_system system_;
 };
-
-std::size_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-}
 
 // Counts down to zero; the app thread waits for it without sleeping.
 // (As on the node's side: one shared seq_cst decrement per counted event.
@@ -130,7 +125,7 @@ void BM_CafSpawnIdle(benchmark::State& state) {
     Countdown started;
     started.reset(n);
     const std::size_t running_before = sys->registry().running();
-    const std::size_t before = rss_bytes();
+    const std::size_t before = ockam_bench::settled_rss_bytes();
     const auto t0 = std::chrono::steady_clock::now();
     for (std::int64_t i = 0; i < n; ++i) actors[static_cast<std::size_t>(i)] = sys->spawn(idle_actor, &started);
     if (!started.wait()) {  // every actor ran its start-up: they are idle
@@ -140,7 +135,7 @@ void BM_CafSpawnIdle(benchmark::State& state) {
       return;
     }
     const auto t1 = std::chrono::steady_clock::now();
-    bytes_per_worker = static_cast<double>(rss_bytes() - before) / static_cast<double>(n);
+    bytes_per_worker = ockam_bench::bytes_per(before, ockam_bench::settled_rss_bytes(), n);
     if (sys->registry().running() != running_before + static_cast<std::size_t>(n)) {
       state.SkipWithError("CAF's registry does not count every spawned actor as running");
       stop_all(actors);
