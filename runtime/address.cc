@@ -8,9 +8,8 @@ namespace ockam {
 Address::Address(std::string_view text) {
   const std::size_t hash_at = text.find('#');
   if (hash_at == std::string_view::npos) {
-    name_ = std::string(text);
-    valid_ = !name_.empty();
-    hash_ = compute_hash();
+    valid_ = !text.empty();
+    set_name(text);
     return;
   }
   const std::string_view type = text.substr(0, hash_at);
@@ -21,36 +20,48 @@ Address::Address(std::string_view text) {
     else value = value * 10 + static_cast<unsigned>(c - '0');
   }
   if (!numeric || value > 255 || hash_at + 1 == text.size()) {
-    name_ = std::string(text);
     valid_ = false;
-    hash_ = compute_hash();
+    set_name(text);  // kept as given, for error messages
     return;
   }
   type_ = static_cast<Type>(value);
-  name_ = std::string(text.substr(hash_at + 1));
   valid_ = true;
-  hash_ = compute_hash();
+  set_name(text.substr(hash_at + 1));
 }
 
-std::size_t Address::compute_hash() const {
-  return std::hash<std::string_view>{}(name_) ^ (std::size_t{type_} * 0x9e3779b97f4a7c15ULL);
+void Address::set_name(std::string_view name) {
+  size_ = static_cast<std::uint32_t>(name.size());
+  char* dst = inline_;
+  if (on_heap()) dst = heap_ = new char[name.size() + 1];
+  std::memcpy(dst, name.data(), name.size());
+  dst[name.size()] = '\0';
+  hash_ = std::hash<std::string_view>{}(name) ^ (std::size_t{type_} * 0x9e3779b97f4a7c15ULL);
+}
+
+void Address::copy_heap(const Address& other) {
+  size_ = other.size_;
+  type_ = other.type_;
+  valid_ = other.valid_;
+  hash_ = other.hash_;
+  heap_ = new char[size_ + 1];
+  std::memcpy(heap_, other.heap_, size_ + 1);
 }
 
 Address Address::random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
   std::uint64_t bits = rng();
-  std::string name(14, '0');
+  char name[16];
   for (char& c : name) {
     c = kHex[bits & 0xf];
     bits >>= 4;
   }
-  return Address(kLocal, std::move(name));
+  return Address(kLocal, std::string_view(name, sizeof name));
 }
 
 std::string Address::to_string() const {
-  if (!valid_ || type_ == kLocal) return name_;
-  return std::to_string(type_) + "#" + name_;
+  if (!valid_ || type_ == kLocal) return std::string(name());
+  return std::to_string(type_) + "#" + std::string(name());
 }
 
 std::ostream& operator<<(std::ostream& os, const Address& address) { return os << address.to_string(); }

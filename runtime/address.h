@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -24,37 +25,82 @@ class Address {
   Address(std::string_view text);   // NOLINT: implicit, so "echoer" works everywhere
   Address(const char* text) : Address(std::string_view(text)) {}   // NOLINT
   Address(const std::string& text) : Address(std::string_view(text)) {}  // NOLINT
-  Address(Type type, std::string name)
-      : name_(std::move(name)), type_(type), valid_(!name_.empty()) {
-    hash_ = compute_hash();
-  }
-  Address() = default;  // invalid until assigned
+  Address(Type type, std::string_view name) : type_(type), valid_(!name.empty()) { set_name(name); }
+  Address() { inline_[0] = '\0'; }  // invalid until assigned
 
-  // A fresh local address, unique with overwhelming probability (56 random
-  // bits, short enough to stay inside std::string's inline buffer).
+  Address(const Address& other) { copy_from(other); }
+  Address(Address&& other) noexcept { steal_from(other); }
+  Address& operator=(const Address& other) {
+    if (this != &other) {
+      release();
+      copy_from(other);
+    }
+    return *this;
+  }
+  Address& operator=(Address&& other) noexcept {
+    if (this != &other) {
+      release();
+      steal_from(other);
+    }
+    return *this;
+  }
+  ~Address() { release(); }
+
+  // A fresh local address, unique with overwhelming probability (64 random
+  // bits as 16 hex digits: short enough to be stored inline).
   static Address random();
 
   Type type() const { return type_; }
   bool is_local() const { return type_ == kLocal; }
-  const std::string& name() const { return name_; }
+  std::string_view name() const { return {data(), size_}; }
   bool valid() const { return valid_; }
   // "echoer", "1#127.0.0.1:4000"; an invalid address prints as it was given.
   std::string to_string() const;
 
   friend bool operator==(const Address& a, const Address& b) {
-    return a.hash_ == b.hash_ && a.type_ == b.type_ && a.valid_ == b.valid_ && a.name_ == b.name_;
+    return a.hash_ == b.hash_ && a.type_ == b.type_ && a.valid_ == b.valid_ && a.name() == b.name();
   }
   // Computed once at construction and kept by copies: a send never hashes.
   std::size_t hash() const { return hash_; }
 
  private:
-  std::size_t compute_hash() const;
+  // Names of up to kInline bytes live inside the object, so copying an
+  // address (every send copies one into the return route) is a fixed-size
+  // copy with no call and no allocation; longer names go to the heap.
+  static constexpr std::size_t kInline = 23;
 
-  std::string name_;  // for an invalid address: the text as given
-  std::size_t hash_ = 0;  // of name_ and type_
+  bool on_heap() const { return size_ > kInline; }
+  const char* data() const { return on_heap() ? heap_ : inline_; }
+  void set_name(std::string_view name);
+  void copy_from(const Address& other) {
+    if (!other.on_heap()) {
+      std::memcpy(static_cast<void*>(this), static_cast<const void*>(&other), sizeof(Address));
+    } else {
+      copy_heap(other);
+    }
+  }
+  void copy_heap(const Address& other);
+  void steal_from(Address& other) noexcept {
+    std::memcpy(static_cast<void*>(this), static_cast<const void*>(&other), sizeof(Address));
+    if (other.on_heap()) {  // the heap name is ours now
+      other.size_ = 0;
+      other.inline_[0] = '\0';
+    }
+  }
+  void release() noexcept {
+    if (on_heap()) delete[] heap_;
+  }
+
+  union {
+    char inline_[kInline + 1];  // NUL-terminated while size_ <= kInline
+    char* heap_;
+  };
+  std::uint32_t size_ = 0;
   Type type_ = kLocal;
   bool valid_ = false;
+  std::size_t hash_ = 0;  // of the name and the type
 };
+static_assert(sizeof(Address) == 40, "an Address is 40 bytes: keep routes and cells small");
 
 std::ostream& operator<<(std::ostream& os, const Address& address);
 

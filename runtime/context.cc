@@ -30,7 +30,7 @@ Result<void> check_route(const Route& route) {
 }
 }  // namespace
 
-Result<void> Context::send_envelope(Route route, detail::EnvelopePtr envelope, const Address& from) {
+Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from) {
   if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
   if (Result<void> r = check_route(route); !r) return r;
   envelope->onward = std::move(route);

@@ -114,7 +114,7 @@ class Context {
   bool owns(const Address& address) const;
   Result<void> denied_from(const Address& from) const;
   std::chrono::milliseconds default_timeout() const;
-  Result<void> send_envelope(Route route, detail::EnvelopePtr envelope, const Address& from);
+  Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
   Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, std::chrono::milliseconds timeout);
   Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell);
