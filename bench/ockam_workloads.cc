@@ -13,6 +13,7 @@
 
 #include <oneapi/tbb/scalable_allocator.h>
 
+#include "bench/countdown.h"
 #include "bench/memory.h"
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/ockam.h"
@@ -38,22 +39,8 @@ std::size_t settled_rss_bytes() {
   return ockam_bench::settled_rss_bytes();
 }
 
-// Counts down to zero; the app thread waits for it without sleeping.
-class Countdown {
- public:
-  void reset(std::int64_t n) { left_.store(n); }
-  void count_one() {
-    // seq_cst: default; the decrement is the measured work's only shared write.
-    if (left_.fetch_sub(1) == 1) left_.notify_all();
-  }
-  void wait() {
-    for (std::int64_t v = left_.load(); v > 0; v = left_.load()) left_.wait(v);
-  }
-  std::int64_t left() const { return left_.load(); }
-
- private:
-  std::atomic<std::int64_t> left_{0};
-};
+using ockam_bench::Countdown;
+using ockam_bench::missing;
 
 void report_failure(benchmark::State& state, const std::string& what) { state.SkipWithError(what.c_str()); }
 
@@ -80,7 +67,7 @@ void BM_SpawnIdle(benchmark::State& state) {
     for (std::int64_t i = 0; i < n; ++i) {
       if (!node.start_worker(Address::random(), Idle{&started})) return report_failure(state, "start_worker failed");
     }
-    started.wait();  // every initialize() ran: the workers are idle
+    if (!started.wait()) return report_failure(state, missing(started, "initialize() calls"));  // then all idle
     bytes_per_worker = ockam_bench::bytes_per(before, settled_rss_bytes(), n);
     if (node.worker_count() != static_cast<std::size_t>(n)) return report_failure(state, "worker_count is wrong");
     if (!node.stop()) return report_failure(state, "stop failed");
@@ -93,8 +80,13 @@ BENCHMARK(BM_SpawnIdle)->Arg(1000000)->Iterations(1)->UseRealTime()->Unit(benchm
 // ---------------------------------------------------------------- FanOut
 
 struct Counter : ockam::Worker<int> {
+  Countdown* started;
   Countdown* done;
-  explicit Counter(Countdown* d) : done(d) {}
+  Counter(Countdown* s, Countdown* d) : started(s), done(d) {}
+  Result<void> initialize(Context&) override {
+    started->count_one();
+    return {};
+  }
   Result<void> handle_message(Context&, Routed<int>) override {
     done->count_one();
     return {};
@@ -103,13 +95,17 @@ struct Counter : ockam::Worker<int> {
 
 constexpr int kFanOutRounds = 20;
 
+// Empty when a worker failed to start; returns once every worker is idle.
 std::vector<Address> start_counters(ockam::Node& node, std::int64_t n, Countdown* done) {
   std::vector<Address> addresses;
   addresses.reserve(static_cast<std::size_t>(n));
+  Countdown started;
+  started.reset(n);
   for (std::int64_t i = 0; i < n; ++i) {
     addresses.push_back(Address::random());
-    (void)node.start_worker(addresses.back(), Counter{done});
+    if (!node.start_worker(addresses.back(), Counter{&started, done})) return {};
   }
+  if (!started.wait()) return {};
   return addresses;
 }
 
@@ -118,6 +114,7 @@ void BM_FanOut(benchmark::State& state) {
   ockam::Node node(bench_options());
   Countdown done;
   const std::vector<Address> addresses = start_counters(node, n, &done);
+  if (addresses.empty()) return report_failure(state, "the counters did not start");
   for (auto _ : state) {
     done.reset(n * kFanOutRounds);
     for (int round = 0; round < kFanOutRounds; ++round) {
@@ -125,7 +122,7 @@ void BM_FanOut(benchmark::State& state) {
         if (!node.send(a, round)) return report_failure(state, "send failed");
       }
     }
-    done.wait();
+    if (!done.wait()) return report_failure(state, missing(done, "messages"));
   }
   state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
 }
@@ -147,13 +144,14 @@ void BM_FanOutFromWorker(benchmark::State& state) {
   ockam::Node node(bench_options());
   Countdown done;
   const std::vector<Address> addresses = start_counters(node, n, &done);
+  if (addresses.empty()) return report_failure(state, "the counters did not start");
   if (!node.start_worker("driver", Driver{&addresses})) return report_failure(state, "driver failed to start");
   for (auto _ : state) {
     done.reset(n * kFanOutRounds);
     for (int round = 0; round < kFanOutRounds; ++round) {
       if (!node.send("driver", round)) return report_failure(state, "send failed");
     }
-    done.wait();
+    if (!done.wait()) return report_failure(state, missing(done, "messages"));
   }
   if (node.stats().handler_errors != 0) return report_failure(state, "a driver send failed");
   state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
@@ -167,8 +165,13 @@ constexpr int kRingHops = 10000;
 
 struct RingMember : ockam::Worker<int> {
   Address next;
+  Countdown* started;
   Countdown* home;
-  RingMember(Address n, Countdown* h) : next(std::move(n)), home(h) {}
+  RingMember(Address n, Countdown* s, Countdown* h) : next(std::move(n)), started(s), home(h) {}
+  Result<void> initialize(Context&) override {
+    started->count_one();
+    return {};
+  }
   Result<void> handle_message(Context& ctx, Routed<int> msg) override {
     const int hops_left = msg.body() - 1;
     if (hops_left == 0) {
@@ -182,12 +185,16 @@ struct RingMember : ockam::Worker<int> {
 void BM_Ring(benchmark::State& state) {
   const auto n = static_cast<std::int64_t>(state.range(0));
   ockam::Node node(bench_options());
-  Countdown home;
+  Countdown started, home;
+  started.reset(n);
   std::vector<Address> addresses;
   for (std::int64_t i = 0; i < n; ++i) addresses.push_back(Address::random());
   for (std::int64_t i = 0; i < n; ++i) {
-    (void)node.start_worker(addresses[i], RingMember{addresses[(i + 1) % n], &home});
+    if (!node.start_worker(addresses[i], RingMember{addresses[(i + 1) % n], &started, &home})) {
+      return report_failure(state, "a ring member failed to start");
+    }
   }
+  if (!started.wait()) return report_failure(state, missing(started, "initialize() calls"));
   for (auto _ : state) {
     home.reset(kRingTokens);
     for (int t = 0; t < kRingTokens; ++t) {
@@ -195,7 +202,7 @@ void BM_Ring(benchmark::State& state) {
         return report_failure(state, "send failed");
       }
     }
-    home.wait();
+    if (!home.wait()) return report_failure(state, missing(home, "tokens"));
   }
   if (node.stats().handler_errors != 0) return report_failure(state, "a hop failed");
   state.SetItemsProcessed(state.iterations() * std::int64_t{kRingTokens} * kRingHops);
@@ -223,15 +230,16 @@ struct Player : ockam::Worker<int> {
 void BM_PingPong(benchmark::State& state) {
   ockam::Node node(bench_options());
   Countdown done;
-  (void)node.start_worker("ping", Player{"pong", &done});
-  (void)node.start_worker("pong", Player{"ping", &done});
+  if (!node.start_worker("ping", Player{"pong", &done}) || !node.start_worker("pong", Player{"ping", &done})) {
+    return report_failure(state, "a player failed to start");
+  }
   double total_ns = 0;
   for (auto _ : state) {
     done.reset(1);
     const auto start = std::chrono::steady_clock::now();
     // 2 * kRoundTrips hops: ping -> pong -> ping ... -> 0
     if (!node.send("ping", 2 * kRoundTrips)) return report_failure(state, "send failed");
-    done.wait();
+    if (!done.wait()) return report_failure(state, missing(done, "round trips"));
     total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   }
   if (node.stats().handler_errors != 0) return report_failure(state, "a hop failed");

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/countdown.h"
 #include "bench/memory.h"
 
 namespace {
@@ -62,38 +63,9 @@ class BenchSystem {
   caf::actor_system system_;
 };
 
-// Counts down to zero; the app thread waits for it without sleeping.
-// (As on the node's side: one shared seq_cst decrement per counted event.
-// Reaching zero takes a mutex once to wake the waiter, which waits on a
-// condition variable so that a lost message ends in a loud failure after
-// kTimeout instead of a hang.)
-constexpr std::chrono::minutes kTimeout{10};
-
-class Countdown {
- public:
-  void reset(std::int64_t n) { left_.store(n); }
-  void count_one() {
-    if (left_.fetch_sub(1) == 1) {
-      std::lock_guard<std::mutex> guard(mutex_);
-      zero_.notify_all();
-    }
-  }
-  // false: timed out with events missing.
-  [[nodiscard]] bool wait() {
-    std::unique_lock<std::mutex> guard(mutex_);
-    return zero_.wait_for(guard, kTimeout, [this] { return left_.load() <= 0; });
-  }
-  std::int64_t left() const { return left_.load(); }
-
- private:
-  std::atomic<std::int64_t> left_{0};
-  std::mutex mutex_;
-  std::condition_variable zero_;
-};
-
-std::string missing(const Countdown& c, const char* what) {
-  return std::to_string(c.left()) + " " + what + " missing after " + std::to_string(kTimeout.count()) + " min";
-}
+using ockam_bench::Countdown;
+using ockam_bench::kTimeout;
+using ockam_bench::missing;
 
 void stop_all(std::vector<caf::actor>& actors) {
   for (const caf::actor& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
