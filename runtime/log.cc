@@ -43,7 +43,14 @@ LogSink set_log_sink(LogSink sink) {
 namespace detail {
 void log(LogLevel level, std::string_view line) {
   std::lock_guard<std::mutex> lock(sink_mutex());
-  if (current_sink()) current_sink()(level, line);
+  if (!current_sink()) return;
+  // Logging runs inside worker turns and stop(): a throwing sink must not
+  // unwind through the runtime.
+  try {
+    current_sink()(level, line);
+  } catch (...) {
+    std::cerr << "[ockam] the log sink threw; line was: " << line << '\n';
+  }
 }
 }  // namespace detail
 

@@ -12,6 +12,7 @@ enum class LogLevel { Debug, Info, Warn, Error };
 
 // Called with each log line. Calls are serialized: a sink never runs on two
 // threads at once. It runs on pool threads, so it must not call into a node.
+// An exception it throws is caught (the line then goes to stderr).
 using LogSink = std::function<void(LogLevel, std::string_view)>;
 
 // Installs `sink` for the whole process and returns the previous one. The
