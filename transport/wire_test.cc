@@ -41,7 +41,6 @@ Bytes operator+(Bytes a, const Bytes& b) {
   return a;
 }
 Bytes repeat(std::uint8_t b, std::size_t n) { return Bytes(n, b); }
-std::span<const std::uint8_t> sp(const Bytes& b) { return b; }
 
 // The worked example of docs/wire-format.md: onward ["1#127.0.0.1:4000",
 // "echoer"], return ["app"], payload the BARE string "Hello Ockam!".
@@ -95,6 +94,19 @@ TEST_CASE("the worked example framed: big-endian u16 length 46 = 0x002e") {
   auto f = encode_frame(example_message());
   REQUIRE(f.has_value());
   CHECK(*f == hex("00 2e") + kExample);
+}
+
+TEST_CASE("what an Ockam initiator puts on the socket for the example: its TCP hop already stepped") {
+  // TcpSendWorker removes the first onward hop (its own TCP address) before
+  // encoding, so the peer sees onward ["echoer"]: 30 bytes, frame 00 1e.
+  TransportMessage m = example_message();
+  m.onward = Route{"echoer"};
+  const Bytes expected = hex("00 1e 01 01 00 06") + ascii("echoer") + hex("01 00 03") + ascii("app") +
+                         hex("0d 0c") + ascii("Hello Ockam!");
+  auto f = encode_frame(m);
+  REQUIRE(f.has_value());
+  CHECK(*f == expected);
+  CHECK(expected.size() == 2 + 30);
 }
 
 TEST_CASE("heartbeat: empty routes and payload are 01 00 00 00") {
