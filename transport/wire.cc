@@ -19,34 +19,45 @@ void write_route(std::vector<std::uint8_t>& out, const Route& r) {
   }
 }
 
-Result<Route> read_route(bare::Reader& in, const Limits& limits, const char* which) {
-  const std::string count_what = std::string(which) + " route length";
+// Field names for error messages, fixed per route so that decoding a valid
+// message builds no strings.
+struct RouteNames {
+  std::string_view length, type, name;
+};
+constexpr RouteNames kOnward{"onward route length", "onward route address type", "onward route address name"};
+constexpr RouteNames kReturn{"return route length", "return route address type", "return route address name"};
+
+// Adds which address of the route failed (only on the error path).
+Error at_address(const Error& e, std::uint64_t i, std::uint64_t count) {
+  return Error(e.code(), e.message() + " (address " + std::to_string(i) + " of " + std::to_string(count) + ")");
+}
+
+Result<Route> read_route(bare::Reader& in, const Limits& limits, const RouteNames& names) {
   const std::size_t start = in.offset();
-  auto count = in.read_uint(count_what);
+  auto count = in.read_uint(names.length);
   if (!count) return count.error();
   if (*count > limits.max_route_length) {
-    return in.error_at(start, count_what,
+    return in.error_at(start, names.length,
                        std::to_string(*count) + " addresses exceed the limit of " +
                            std::to_string(limits.max_route_length));
   }
   // Each address takes at least 2 bytes (type, length): a count the input
   // cannot hold fails here, before any address is built.
   if (*count > in.remaining() / 2) {
-    return in.error_at(start, count_what,
+    return in.error_at(start, names.length,
                        std::to_string(*count) + " addresses cannot fit in the " +
                            std::to_string(in.remaining()) + " byte(s) left");
   }
   Route route;
   for (std::uint64_t i = 0; i < *count; ++i) {
-    const std::string what = std::string(which) + " route address " + std::to_string(i);
-    auto type = in.read_u8(what + " transport type");
-    if (!type) return type.error();
+    auto type = in.read_u8(names.type);
+    if (!type) return at_address(type.error(), i, *count);
     const std::size_t name_at = in.offset();
-    auto name = in.read_data(what + " name", limits.max_address_size);
-    if (!name) return name.error();
+    auto name = in.read_data(names.name, limits.max_address_size);
+    if (!name) return at_address(name.error(), i, *count);
     if (name->empty()) {
       // Ockam would accept it, but an empty name is not a valid Address here.
-      Error e = in.error_at(name_at, what + " name", "empty address");
+      Error e = at_address(in.error_at(name_at, names.name, "empty address"), i, *count);
       return Error(ErrorCode::InvalidAddress, e.message());
     }
     route.append(Address(*type, std::string_view(reinterpret_cast<const char*>(name->data()), name->size())));
@@ -88,10 +99,10 @@ Result<TransportMessage> decode(std::span<const std::uint8_t> bytes, const Limit
     return in.error_at(0, "version", "unsupported version " + std::to_string(*version) + " (only 1 is defined)");
   }
   m.version = *version;
-  auto onward = read_route(in, limits, "onward");
+  auto onward = read_route(in, limits, kOnward);
   if (!onward) return onward.error();
   m.onward = std::move(*onward);
-  auto ret = read_route(in, limits, "return");
+  auto ret = read_route(in, limits, kReturn);
   if (!ret) return ret.error();
   m.ret = std::move(*ret);
   // The payload is bounded by the bytes left, themselves bounded by the limit.

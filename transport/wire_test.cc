@@ -234,9 +234,12 @@ TEST_CASE("length fields larger than the bytes that remain") {
   // First address length 0x20 where fewer bytes follow.
   b = kExample;
   b[3] = 0x7f;
-  CHECK(contains(error_of(decode(b)), "onward route address 0 name at byte 3: length 127 but only 42"));
+  CHECK(contains(error_of(decode(b)), "onward route address name at byte 3: length 127 but only 42 byte(s) follow (address 0 of 2)"));
   // A route count the rest of the input cannot hold (each address needs >= 2 bytes).
   CHECK(contains(error_of(decode(hex("01 03 00 01 61 00 00"))), "3 addresses cannot fit in the 5 byte(s) left"));
+  // The second address of the return route.
+  CHECK(contains(error_of(decode(hex("01 00 02 00 01 61 00 05 62"))),
+                 "return route address name at byte 7: length 5 but only 1 byte(s) follow (address 1 of 2)"));
   // Return route count past the end.
   CHECK(contains(error_of(decode(hex("01 00"))), "return route length at byte 2: truncated"));
 }
@@ -301,7 +304,7 @@ TEST_CASE("an empty address name is InvalidAddress") {
   auto d = decode(hex("01 01 00 00 00 00"));
   REQUIRE_FALSE(d.has_value());
   CHECK(d.error().code() == ErrorCode::InvalidAddress);
-  CHECK(contains(d.error().message(), "onward route address 0 name at byte 3: empty address"));
+  CHECK(contains(d.error().message(), "onward route address name at byte 3: empty address (address 0 of 1)"));
 }
 
 TEST_CASE("encode_frame refuses what the other side would reject, leaving the buffer alone") {
