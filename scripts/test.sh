@@ -7,6 +7,7 @@
 #   tsan       bazel test --config=tsan  (without benchmark / no_sanitizer / no_tsan tags)
 #   asan       bazel test --config=asan  (same filters)
 #   consumer   (cd tests/consumer && bazel test //...), if that workspace exists
+#   fuzz       scripts/fuzz.sh: libFuzzer over the frame decoder, fixed input count
 #
 # Exits nonzero if any stage failed. The last line of output is
 #   "N passed, M failed"
@@ -115,6 +116,18 @@ if [ -f "$ROOT/tests/consumer/WORKSPACE" ]; then
   (cd "$ROOT/tests/consumer" && "$BAZEL" shutdown >/dev/null 2>&1) || true
 else
   banner "consumer: skipped (no tests/consumer/WORKSPACE)"
+fi
+
+# The frame decoder under libFuzzer (clang, ASan+UBSan), a fixed number of
+# inputs from the seed corpus; counted as one test.
+banner "fuzz: scripts/fuzz.sh"
+if bash "$ROOT/scripts/fuzz.sh"; then
+  PASSED=$((PASSED + 1))
+  echo "[test.sh] stage fuzz: passed"
+else
+  FAILED=$((FAILED + 1))
+  FAILED_STAGES+=("fuzz")
+  echo "[test.sh] stage fuzz: FAILED"
 fi
 
 # ------------------------------------------------------------ summary ----
