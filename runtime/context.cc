@@ -58,6 +58,10 @@ Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr
 
 Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }
 
+Result<void> Context::register_transport(Address::Type type, const Address& router) {
+  return core_->register_transport(type, router);
+}
+
 Node& Context::node() { return core_->node(); }
 
 }  // namespace ockam

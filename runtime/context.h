@@ -104,6 +104,12 @@ class Context {
   // AccessDenied for "app".
   Result<void> stop_worker(const Address& address);
 
+  // Routes messages whose next hop has transport type `type` (1 is TCP) to
+  // the local worker `router`, onward route untouched: the hook a transport
+  // plugs into, as in Ockam. Once per type (AddressInUse after); type 0 or a
+  // non-local router is InvalidAddress.
+  Result<void> register_transport(Address::Type type, const Address& router);
+
   Node& node();
 
  private:

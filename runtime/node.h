@@ -53,6 +53,10 @@ class Node {
     return context().receive<M>(timeout);
   }
   Result<void> stop_worker(const Address& address);
+  // See Context::register_transport.
+  Result<void> register_transport(Address::Type type, const Address& router) {
+    return context().register_transport(type, router);
+  }
 
   // Graceful: every worker finishes the message in hand, shutdown() runs for
   // each, messages still queued are counted as dropped, and the pool's

@@ -60,16 +60,35 @@ NodeStats NodeCore::stats() const {
 Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
   const Address& to = envelope->onward.next();
+  const Address* target = &to;
   if (!to.is_local()) {
-    return Error(ErrorCode::AddressNotFound, "no transport for address " + quoted(to));
+    target = routers_[to.type()].load();
+    if (target == nullptr) {
+      return Error(ErrorCode::AddressNotFound,
+                   "no transport registered for type " + std::to_string(to.type()) + " (address " + quoted(to) + ")");
+    }
   }
-  const bool found = registry_.with_cell(to, [&](Cell* cell) {
+  const bool found = registry_.with_cell(*target, [&](Cell* cell) {
     if (cell->mailbox.push(envelope.release())) wake(cell);
   });
   if (found) return {};
   // stop() may have taken the worker down after the check above.
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-  return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(to));
+  return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(*target));
+}
+
+Result<void> NodeCore::register_transport(Address::Type type, const Address& router) {
+  if (type == Address::kLocal) return Error(ErrorCode::InvalidAddress, "type 0 is local delivery, not a transport");
+  if (!router.valid() || !router.is_local()) {
+    return Error(ErrorCode::InvalidAddress, "a transport router is a local worker: " + quoted(router));
+  }
+  std::lock_guard<std::mutex> lock(routers_mu_);
+  if (routers_[type].load() != nullptr) {
+    return Error(ErrorCode::AddressInUse, "transport type " + std::to_string(type) + " already has a router");
+  }
+  router_storage_.push_back(std::make_unique<Address>(router));
+  routers_[type].store(router_storage_.back().get());
+  return {};
 }
 
 void NodeCore::wake(Cell* cell) {

@@ -3,6 +3,7 @@
 #ifndef OCKAM_RUNTIME_INTERNAL_NODE_CORE_H_
 #define OCKAM_RUNTIME_INTERNAL_NODE_CORE_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -51,6 +52,7 @@ class NodeCore {
   Result<void> deliver(EnvelopePtr envelope);
   Result<void> start(std::vector<Address> addresses, std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
+  Result<void> register_transport(Address::Type type, const Address& router);
   Result<EnvelopePtr> receive(const Context& ctx, const std::type_info* want, std::chrono::milliseconds timeout);
   Result<void> stop();
   std::size_t worker_count() const;
@@ -104,6 +106,15 @@ class NodeCore {
   std::atomic<std::uint64_t> wrong_type_{0};
   std::atomic<std::uint64_t> handler_errors_{0};
   std::atomic<std::uint64_t> worker_failures_{0};
+
+  // Transport routers (as in Ockam): a message whose next hop has transport
+  // type t != 0 goes to the local worker at *routers_[t], onward route
+  // untouched. Each entry is set once (seq_cst store, read by every send to
+  // a non-local address) and points into router_storage_, which lives as
+  // long as the node.
+  std::array<std::atomic<const Address*>, 256> routers_{};
+  std::mutex routers_mu_;
+  std::vector<std::unique_ptr<Address>> router_storage_;  // guarded by routers_mu_
 
   Scheduler scheduler_;  // last member: its threads stop before the rest goes
 };
