@@ -13,15 +13,11 @@ using ockam::Context;
 using ockam::Result;
 using ockam::Routed;
 using ockam_test::code_of;
+using ockam_test::Echoer;
 using ockam_test::kWait;
 
 namespace {
 
-struct Echoer : ockam::Worker<std::string> {
-  Result<void> handle_message(Context& ctx, Routed<std::string> msg) override {
-    return ctx.send(msg.return_route(), std::move(msg).into_body());
-  }
-};
 
 // Runs one context operation from inside a handler and reports its result to the app.
 struct Prober : ockam::Worker<std::string> {

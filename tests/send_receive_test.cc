@@ -14,17 +14,12 @@ using ockam::Context;
 using ockam::Result;
 using ockam::Routed;
 using ockam_test::code_of;
+using ockam_test::Echoer;
 using ockam_test::kWait;
 using ockam_test::str;
 
 namespace {
 
-// The seed's echoer.
-struct Echoer : ockam::Worker<std::string> {
-  Result<void> handle_message(Context& ctx, Routed<std::string> msg) override {
-    return ctx.send(msg.return_route(), std::move(msg).into_body());
-  }
-};
 
 // Replies with what it saw of the message's routing, as text.
 struct RouteReporter : ockam::Worker<int> {

@@ -191,6 +191,13 @@ struct NoCopy {
   NoCopy& operator=(NoCopy&&) noexcept = default;
 };
 
+// The seed's echoer: answers every string on its return route.
+struct Echoer : ockam::Worker<std::string> {
+  ockam::Result<void> handle_message(ockam::Context& ctx, ockam::Routed<std::string> msg) override {
+    return ctx.send(msg.return_route(), std::move(msg).into_body());
+  }
+};
+
 }  // namespace ockam_test
 
 #define CHECK_OK(expr)                                                 \

@@ -11,6 +11,7 @@ using ockam::Context;
 using ockam::Result;
 using ockam::Routed;
 using ockam_test::code_of;
+using ockam_test::Echoer;
 using ockam_test::kWait;
 
 namespace {
@@ -27,11 +28,6 @@ struct LoopbackRouter : ockam::Worker<ockam::Any> {
   }
 };
 
-struct Echoer : ockam::Worker<std::string> {
-  Result<void> handle_message(Context& ctx, Routed<std::string> msg) override {
-    return ctx.send(msg.return_route(), std::move(msg).into_body());
-  }
-};
 
 }  // namespace
 

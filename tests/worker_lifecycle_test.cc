@@ -15,6 +15,7 @@ using ockam::Context;
 using ockam::Result;
 using ockam::Routed;
 using ockam_test::code_of;
+using ockam_test::Echoer;
 using ockam_test::kWait;
 using ockam_test::str;
 
@@ -42,11 +43,6 @@ struct Journal : ockam::Worker<int> {
   }
 };
 
-struct Echoer : ockam::Worker<std::string> {
-  Result<void> handle_message(Context& ctx, Routed<std::string> msg) override {
-    return ctx.send(msg.return_route(), std::move(msg).into_body());
-  }
-};
 
 }  // namespace
 

@@ -163,6 +163,16 @@ std::vector<caf::actor> spawn_counters(caf::actor_system& sys, std::int64_t n, C
 }
 
 // The app thread (the benchmark's own thread, outside the actor system) sends.
+// Stops the counters and checks that every round reached every one of them.
+void finish_fan_out(benchmark::State& state, BenchSystem& sys, std::vector<caf::actor>& actors, const Countdown& done,
+                    const std::atomic<std::int64_t>& out_of_order, std::int64_t n) {
+  stop_all(actors);
+  sys->await_all_actors_done();
+  if (done.left() != 0) return state.SkipWithError("not every message was counted");
+  if (out_of_order.load() != 0) return state.SkipWithError("a counter saw a round twice, late or never");
+  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+}
+
 void fan_out_from_app(benchmark::State& state, Policy policy) {
   const auto n = static_cast<std::int64_t>(state.range(0));
   BenchSystem sys(policy);
@@ -180,11 +190,7 @@ void fan_out_from_app(benchmark::State& state, Policy policy) {
       break;
     }
   }
-  stop_all(actors);
-  sys->await_all_actors_done();
-  if (done.left() != 0) return state.SkipWithError("not every message was counted");
-  if (out_of_order.load() != 0) return state.SkipWithError("a counter saw a round twice, late or never");
-  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+  finish_fan_out(state, sys, actors, done, out_of_order, n);
 }
 void BM_CafFanOut(benchmark::State& state) { fan_out_from_app(state, Policy::stealing); }
 void BM_CafFanOut_sharing(benchmark::State& state) { fan_out_from_app(state, Policy::sharing); }
@@ -221,11 +227,7 @@ void fan_out_from_actor(benchmark::State& state, Policy policy) {
   caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
   caf::scoped_actor{*sys}->wait_for(driver);
   driver = nullptr;
-  stop_all(actors);
-  sys->await_all_actors_done();
-  if (done.left() != 0) return state.SkipWithError("not every message was counted");
-  if (out_of_order.load() != 0) return state.SkipWithError("a counter saw a round twice, late or never");
-  state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
+  finish_fan_out(state, sys, actors, done, out_of_order, n);
 }
 void BM_CafFanOutFromWorker(benchmark::State& state) { fan_out_from_actor(state, Policy::stealing); }
 void BM_CafFanOutFromWorker_sharing(benchmark::State& state) { fan_out_from_actor(state, Policy::sharing); }
