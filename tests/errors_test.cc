@@ -90,10 +90,7 @@ TEST_CASE("starting a worker on an address in use fails with AddressInUse") {
   CHECK(code_of(node.start_worker("echoer", Echoer{})) == "AddressInUse");
   CHECK(node.worker_count() == 1);
   // The first worker is untouched.
-  REQUIRE_OK(node.send("echoer", std::string("still here")));
-  auto reply = node.receive<std::string>(kWait);
-  REQUIRE_OK(reply);
-  CHECK(reply.value().body() == "still here");
+  REQUIRE(ockam_test::echoed(node, "echoer", "still here") == "still here");
 }
 
 TEST_CASE("a multi-address start fails with AddressInUse if any address is taken, and claims none") {
@@ -233,10 +230,7 @@ TEST_CASE("an initialize that fails is logged as WorkerFailed, counted, and free
       [&] { return code_of(node.send("broken", std::string("x"))) == "AddressNotFound"; }));
   // The address is free again.
   REQUIRE_OK(node.start_worker("broken", Echoer{}));
-  REQUIRE_OK(node.send("broken", std::string("works now")));
-  auto reply = node.receive<std::string>(kWait);
-  REQUIRE_OK(reply);
-  CHECK(reply.value().body() == "works now");
+  REQUIRE(ockam_test::echoed(node, "broken", "works now") == "works now");
   CHECK(node.stats().worker_failures == 1);
 }
 

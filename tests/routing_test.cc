@@ -102,10 +102,7 @@ TEST_CASE("a Worker<Any> hop forwards bodies of different types unchanged") {
   CHECK(number.value().body() == 42);
   CHECK(str(number.value().return_route()) == "hop -> app");
 
-  REQUIRE_OK(node.send(via_hop, std::string("text")));
-  auto text = node.receive<std::string>(kWait);
-  REQUIRE_OK(text);
-  CHECK(text.value().body() == "text");
+  REQUIRE(ockam_test::echoed(node, via_hop, "text") == "text");
 
   REQUIRE_OK(node.send(via_hop, Point{3, 4}));
   auto point = node.receive<Point>(kWait);

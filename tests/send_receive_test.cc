@@ -43,10 +43,7 @@ struct EchoAny : ockam::Worker<M> {
 TEST_CASE("the seed's echoer sends Hello Ockam! back to the app") {
   ockam::Node node;
   REQUIRE_OK(node.start_worker("echoer", Echoer{}));
-  REQUIRE_OK(node.send("echoer", std::string("Hello Ockam!")));
-  auto reply = node.receive<std::string>(kWait);
-  REQUIRE_OK(reply);
-  CHECK(reply.value().body() == "Hello Ockam!");
+  REQUIRE(ockam_test::echoed(node, "echoer", "Hello Ockam!") == "Hello Ockam!");
   CHECK_OK(node.stop());
 }
 
@@ -154,10 +151,7 @@ TEST_CASE("receive with a short timeout and nothing to receive returns Timeout")
   CHECK(code_of(result) == "Timeout");
   // The app can still receive afterwards.
   REQUIRE_OK(node.start_worker("echoer", Echoer{}));
-  REQUIRE_OK(node.send("echoer", std::string("later")));
-  auto reply = node.receive<std::string>(kWait);
-  REQUIRE_OK(reply);
-  CHECK(reply.value().body() == "later");
+  REQUIRE(ockam_test::echoed(node, "echoer", "later") == "later");
 }
 
 TEST_CASE("receive of the wrong type names the found type and leaves the message for the right receive") {
@@ -254,10 +248,7 @@ TEST_CASE("a handler can start new workers and reach the node through its contex
   REQUIRE_OK(reply);
   CHECK(reply.value().body() == 4);
   CHECK(node.worker_count() == 4);
-  REQUIRE_OK(node.send("child2", std::string("hi")));
-  auto echoed = node.receive<std::string>(kWait);
-  REQUIRE_OK(echoed);
-  CHECK(echoed.value().body() == "hi");
+  REQUIRE(ockam_test::echoed(node, "child2", "hi") == "hi");
 }
 
 TEST_CASE("a worker can live at a random address") {

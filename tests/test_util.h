@@ -198,6 +198,16 @@ struct Echoer : ockam::Worker<std::string> {
   }
 };
 
+// Sends `text` on `route` from the app and returns the string that comes back,
+// or a "<... failed: ...>" text naming the error: one check per round trip.
+inline std::string echoed(ockam::Node& node, const ockam::Route& route, const std::string& text) {
+  auto sent = node.send(route, text);
+  if (!sent) return "<send failed: " + describe(sent) + ">";
+  auto reply = node.receive<std::string>(kWait);
+  if (!reply) return "<receive failed: " + describe(reply) + ">";
+  return reply.value().body();
+}
+
 }  // namespace ockam_test
 
 #define CHECK_OK(expr)                                                 \
