@@ -48,8 +48,9 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
   return core_->deliver(std::move(envelope));
 }
 
-Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want, std::chrono::milliseconds timeout) {
-  return core_->receive(*this, want, timeout);
+Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want, detail::WireDecoder decode,
+                                                      std::chrono::milliseconds timeout) {
+  return core_->receive(*this, want, decode, timeout);
 }
 
 Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell) {

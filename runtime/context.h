@@ -24,6 +24,7 @@ class Node;
 namespace detail {
 class Cell;
 class NodeCore;
+struct TransportAccess;
 template <class W>
 class WorkerCell;
 }  // namespace detail
@@ -41,8 +42,11 @@ class Context {
   // worker holds the route's first address, InvalidAddress for an empty or
   // invalid route, NodeStopped once the node is stopping. Any thread may
   // call the app context's send(); a worker calls its own from its handlers.
+  // A route whose next hop is on another node (a transport address) needs a
+  // body type with a transport::Codec: WrongMessageType at once otherwise.
   template <class M>
   Result<void> send(Route route, M body) {
+    if (Result<void> r = check_encodable<M>(route); !r) return r;
     return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), address());
   }
 
@@ -51,6 +55,7 @@ class Context {
   template <class M>
   Result<void> send_from_address(Route route, M body, const Address& from) {
     if (!owns(from)) return denied_from(from);
+    if (Result<void> r = check_encodable<M>(route); !r) return r;
     return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), from);
   }
 
@@ -66,11 +71,13 @@ class Context {
   // messages through handle_message). Blocks until a message arrives or the
   // timeout passes (Timeout). A message of another type than M is not
   // consumed: WrongMessageType names its type, and the next receive gets it.
+  // A message from another node arrives encoded; it is decoded with
+  // Codec<M> (and left in place, WrongMessageType, if it does not decode).
   // One thread at a time receives; concurrent calls are serialized.
   template <class M>
   Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
     const std::type_info* want = std::is_same_v<M, Any> ? nullptr : &typeid(M);
-    Result<detail::EnvelopePtr> envelope = receive_envelope(want, timeout);
+    Result<detail::EnvelopePtr> envelope = receive_envelope(want, detail::wire_decoder<M>(), timeout);
     if (!envelope) return envelope.error();
     return detail::EnvelopeAccess::make_routed<M>(std::move(envelope).value());
   }
@@ -115,6 +122,7 @@ class Context {
  private:
   friend class detail::Cell;
   friend class detail::NodeCore;
+  friend struct detail::TransportAccess;
   explicit Context(detail::Cell* cell) : cell_(cell) {}
 
   bool owns(const Address& address) const;
@@ -122,7 +130,15 @@ class Context {
   std::chrono::milliseconds default_timeout() const;
   Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
-  Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, std::chrono::milliseconds timeout);
+  Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, detail::WireDecoder decode,
+                                               std::chrono::milliseconds timeout);
+  template <class M>
+  static Result<void> check_encodable(const Route& route) {
+    if constexpr (!detail::wire_encodable_v<M> && !std::is_same_v<M, Any>) {
+      if (!route.empty() && !route.next().is_local()) return detail::no_codec_error(typeid(M));
+    }
+    return {};
+  }
   Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell);
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after

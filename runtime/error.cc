@@ -14,6 +14,9 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::NodeStopped: return "NodeStopped";
     case ErrorCode::AccessDenied: return "AccessDenied";
     case ErrorCode::WorkerFailed: return "WorkerFailed";
+    case ErrorCode::MalformedMessage: return "MalformedMessage";
+    case ErrorCode::QueueFull: return "QueueFull";
+    case ErrorCode::TransportError: return "TransportError";
   }
   return "UnknownErrorCode";
 }

@@ -16,6 +16,10 @@ enum class ErrorCode {
   NodeStopped,       // the node is stopping or stopped
   AccessDenied,      // a call this context may not make (see the call's comment)
   WorkerFailed,      // a worker's initialize() failed, or a handler failed
+  // Added for transports (after the fixed names, so their values stay put):
+  MalformedMessage,  // bytes from a peer that do not decode (frame, message or body)
+  QueueFull,         // a connection's bounded send queue is full: retry later
+  TransportError,    // a socket failed: connect refused, peer gone, listen failed
 };
 
 // The enumerator's name, e.g. "AddressNotFound".

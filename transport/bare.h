@@ -22,10 +22,7 @@
 namespace ockam::transport {
 
 // The code of every "these bytes are not a well-formed message" error.
-// ErrorCode has no MalformedMessage; WrongMessageType ("not a message of the
-// expected type") is the closest existing code. One constant, so a dedicated
-// code is a one-line change.
-inline constexpr ErrorCode kMalformedMessage = ErrorCode::WrongMessageType;
+inline constexpr ErrorCode kMalformedMessage = ErrorCode::MalformedMessage;
 
 namespace bare {
 

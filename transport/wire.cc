@@ -114,10 +114,13 @@ Result<TransportMessage> decode(std::span<const std::uint8_t> bytes, const Limit
   return m;
 }
 
-Result<void> check_encodable(const TransportMessage& m, const Limits& limits) {
-  if (m.version != kTransportMessageVersion) {
-    return Error(kMalformedMessage, "cannot encode version " + std::to_string(m.version) + " (only 1 is defined)");
-  }
+namespace {
+
+std::size_t encoded_size(const MessageRef& m) {
+  return 1 + route_size(m.onward) + route_size(m.ret) + bare::uint_size(m.payload.size()) + m.payload.size();
+}
+
+Result<void> check_routes(const MessageRef& m, const Limits& limits) {
   for (const Route* r : {&m.onward, &m.ret}) {
     const char* which = r == &m.onward ? "onward" : "return";
     if (r->size() > limits.max_route_length) {
@@ -147,15 +150,35 @@ Result<void> check_encodable(const TransportMessage& m, const Limits& limits) {
   return {};
 }
 
-Result<void> encode_frame_to(const TransportMessage& m, std::vector<std::uint8_t>& out, const Limits& limits) {
-  auto ok = check_encodable(m, limits);
+MessageRef ref(const TransportMessage& m) { return MessageRef{m.onward, m.ret, m.payload}; }
+
+}  // namespace
+
+Result<void> check_encodable(const TransportMessage& m, const Limits& limits) {
+  if (m.version != kTransportMessageVersion) {
+    return Error(kMalformedMessage, "cannot encode version " + std::to_string(m.version) + " (only 1 is defined)");
+  }
+  return check_routes(ref(m), limits);
+}
+
+Result<void> encode_frame_to(const MessageRef& m, std::vector<std::uint8_t>& out, const Limits& limits) {
+  auto ok = check_routes(m, limits);
   if (!ok) return ok.error();
   const std::size_t size = encoded_size(m);
   out.reserve(out.size() + kFrameHeaderSize + size);
   out.push_back(static_cast<std::uint8_t>(size >> 8));
   out.push_back(static_cast<std::uint8_t>(size & 0xff));
-  encode_to(m, out);
+  out.push_back(kTransportMessageVersion);
+  write_route(out, m.onward);
+  write_route(out, m.ret);
+  bare::write_data(out, m.payload);
   return {};
+}
+
+Result<void> encode_frame_to(const TransportMessage& m, std::vector<std::uint8_t>& out, const Limits& limits) {
+  auto ok = check_encodable(m, limits);
+  if (!ok) return ok.error();
+  return encode_frame_to(ref(m), out, limits);
 }
 
 Result<std::vector<std::uint8_t>> encode_frame(const TransportMessage& m, const Limits& limits) {

@@ -78,6 +78,16 @@ Result<void> encode_frame_to(const TransportMessage& m, std::vector<std::uint8_t
                              const Limits& limits = {});
 Result<std::vector<std::uint8_t>> encode_frame(const TransportMessage& m, const Limits& limits = {});
 
+// A version-1 message by reference: what a transport encodes straight from
+// an envelope's routes and a body's bytes, without building a
+// TransportMessage. Same bytes and checks as the overload above.
+struct MessageRef {
+  const Route& onward;
+  const Route& ret;
+  std::span<const std::uint8_t> payload;
+};
+Result<void> encode_frame_to(const MessageRef& m, std::vector<std::uint8_t>& out, const Limits& limits = {});
+
 // Splits a byte stream into frame bodies. Feed it bytes in chunks of any
 // size; each complete frame body comes out once, in order. A header that
 // announces more than max_frame_size bytes fails the decoder before any of

@@ -12,6 +12,7 @@
 #include "runtime/context.h"
 #include "runtime/internal/allocator.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/internal/send_gate.h"
 #include "runtime/internal/small_vector.h"
 #include "runtime/result.h"
 
@@ -36,8 +37,13 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   Cell(const Cell&) = delete;
   Cell& operator=(const Cell&) = delete;
 
+  // True for the worker's type M, every type for Any, and a WireBody (a
+  // body from another node) when M has a Codec.
   virtual bool accepts(const std::type_info& type) const = 0;
   virtual const std::type_info& message_type() const = 0;
+  // Turns a WireBody into an M before the handler; null when M is Any (it
+  // takes the bytes as they are) or has no codec.
+  virtual WireDecoder wire_decoder() const = 0;
   virtual Result<void> call_initialize() = 0;
   virtual Result<void> call_handle(EnvelopePtr envelope) = 0;  // precondition: accepts()
   virtual Result<void> call_shutdown() = 0;
@@ -58,6 +64,8 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
 
   // Immutable once the worker is started. Almost every worker has one.
   SmallVector<Address, 1> addresses;
+  // Null but for transport connections (send_gate.h); set before the start.
+  SendGate* gate = nullptr;
   Context ctx;
 };
 
@@ -71,11 +79,14 @@ class WorkerCell final : public Cell {
   bool accepts(const std::type_info& type) const override {
     if constexpr (std::is_same_v<M, Any>) {
       return true;
+    } else if constexpr (transport::has_codec_v<M>) {
+      return type == typeid(M) || type == typeid(WireBody);
     } else {
       return type == typeid(M);
     }
   }
   const std::type_info& message_type() const override { return typeid(M); }
+  WireDecoder wire_decoder() const override { return detail::wire_decoder<M>(); }
   Result<void> call_initialize() override { return worker_.initialize(ctx); }
   Result<void> call_handle(EnvelopePtr envelope) override {
     return worker_.handle_message(ctx, EnvelopeAccess::make_routed<M>(std::move(envelope)));

@@ -15,4 +15,10 @@ std::string demangle(const std::type_info& type) {
   return result;
 }
 
+Error no_codec_error(const std::type_info& type) {
+  return Error(ErrorCode::WrongMessageType, "a body of type " + demangle(type) +
+                                                " has no ockam::transport::Codec, so it cannot go to another node "
+                                                "(specialise Codec<T>, see transport/codec.h)");
+}
+
 }  // namespace ockam::detail

@@ -3,19 +3,36 @@
 #ifndef OCKAM_RUNTIME_INTERNAL_ENVELOPE_H_
 #define OCKAM_RUNTIME_INTERNAL_ENVELOPE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <utility>
+#include <vector>
 
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/internal/allocator.h"
+#include "runtime/result.h"
 #include "runtime/route.h"
+#include "transport/codec.h"
 
 namespace ockam::detail {
 
 // The demangled name of a type, for error messages only (never on a hot path).
 std::string demangle(const std::type_info& type);
+
+// A body that came from another node and is still encoded: the payload of a
+// TransportMessage. The receiving worker's Codec<M> decodes it just before
+// its handler runs (decode_wire); a Worker<Any> hop passes it on untouched,
+// and a transport sends its bytes on as they are.
+struct WireBody {
+  std::vector<std::uint8_t> bytes;
+};
+
+// A body type a transport can put on the wire.
+template <class M>
+inline constexpr bool wire_encodable_v = transport::has_codec_v<M> || std::is_same_v<M, WireBody>;
 
 struct Envelope : mailbox::MailboxNode, PooledAllocation {
   explicit Envelope(const std::type_info* body_type) : type(body_type) {}
@@ -24,24 +41,76 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
   Envelope& operator=(const Envelope&) = delete;
 
   bool is_control() const { return type == nullptr; }
+  bool is_wire() const { return type != nullptr && *type == typeid(WireBody); }
+
+  // Appends the body's wire form (its Codec<M> encoding) to `out`; for a
+  // type without a codec, an error that names it and leaves `out` alone.
+  // Only transports call this: local delivery never encodes.
+  virtual Result<void> encode_body(std::vector<std::uint8_t>& out) const = 0;
 
   Route onward;
   Route ret;
   const std::type_info* type;  // of the body; nullptr for a control envelope
 };
 
+Error no_codec_error(const std::type_info& type);
+
 template <class M>
 struct TypedEnvelope final : Envelope {
   explicit TypedEnvelope(M&& b) : Envelope(&typeid(M)), body(std::move(b)) {}
+
+  Result<void> encode_body(std::vector<std::uint8_t>& out) const override {
+    if constexpr (std::is_same_v<M, WireBody>) {
+      out.insert(out.end(), body.bytes.begin(), body.bytes.end());
+      return {};
+    } else if constexpr (transport::has_codec_v<M>) {
+      transport::Codec<M>::encode(body, out);
+      return {};
+    } else {
+      return no_codec_error(typeid(M));
+    }
+  }
+
   M body;
 };
 
 // Tells a worker's turn that the worker was stopped. Pushed once, last.
 struct StopEnvelope final : Envelope {
   StopEnvelope() : Envelope(nullptr) {}
+  Result<void> encode_body(std::vector<std::uint8_t>&) const override { return no_codec_error(typeid(void)); }
 };
 
 using EnvelopePtr = std::unique_ptr<Envelope>;
+
+// Decodes a WireBody envelope's bytes as an M (Codec<M>) into a new envelope
+// that takes over its routes. On failure `wire` is left as it was and the
+// error (MalformedMessage) names M. Precondition: wire.is_wire().
+template <class M>
+Result<EnvelopePtr> decode_wire(Envelope& wire) {
+  static_assert(transport::has_codec_v<M>);
+  const auto& bytes = static_cast<const TypedEnvelope<WireBody>&>(wire).body.bytes;
+  Result<M> body = transport::Codec<M>::decode(bytes);
+  if (!body) {
+    return Error(ErrorCode::MalformedMessage,
+                 "a body from another node does not decode as " + demangle(typeid(M)) + ": " + body.error().message());
+  }
+  auto typed = std::make_unique<TypedEnvelope<M>>(std::move(body).value());
+  typed->onward = std::move(wire.onward);
+  typed->ret = std::move(wire.ret);
+  return EnvelopePtr(std::move(typed));
+}
+
+// The decoder for a receiver of type M, or null when M has no codec (or is
+// Any, which takes a WireBody as it is).
+using WireDecoder = Result<EnvelopePtr> (*)(Envelope&);
+template <class M>
+constexpr WireDecoder wire_decoder() {
+  if constexpr (transport::has_codec_v<M>) {
+    return &decode_wire<M>;
+  } else {
+    return nullptr;
+  }
+}
 
 // Grants the runtime access to the envelope inside Routed<M> and Any.
 struct EnvelopeAccess;

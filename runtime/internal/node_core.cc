@@ -59,19 +59,27 @@ NodeStats NodeCore::stats() const {
 
 Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  Result<void> admitted;
+  auto push = [&](Cell* cell) {
+    if (cell->gate != nullptr) {
+      admitted = cell->gate->admit();
+      if (!admitted) return;  // refused: the envelope stays ours and dies here
+    }
+    if (cell->mailbox.push(envelope.release())) wake(cell);
+  };
+  // A transport address is first looked up as is: a connection holds its
+  // peer's address ("1#host:port"). Otherwise the type's router takes it.
   const Address& to = envelope->onward.next();
   const Address* target = &to;
+  if (registry_.with_cell(to, push)) return admitted;
   if (!to.is_local()) {
     target = routers_[to.type()].load();
     if (target == nullptr) {
       return Error(ErrorCode::AddressNotFound,
                    "no transport registered for type " + std::to_string(to.type()) + " (address " + quoted(to) + ")");
     }
+    if (registry_.with_cell(*target, push)) return admitted;
   }
-  const bool found = registry_.with_cell(*target, [&](Cell* cell) {
-    if (cell->mailbox.push(envelope.release())) wake(cell);
-  });
-  if (found) return {};
   // stop() may have taken the worker down after the check above.
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
   return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(*target));
@@ -107,7 +115,7 @@ void NodeCore::wake_app() {
 
 // ---------------------------------------------------------------- the app
 
-Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* want,
+Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
                                       std::chrono::milliseconds timeout) {
   if (&ctx != &app_.ctx) {
     return Error(ErrorCode::AccessDenied,
@@ -120,6 +128,12 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
     if (!app_front_) app_front_.reset(static_cast<Envelope*>(app_.mailbox.pop()));
     if (app_front_) {
       if (want == nullptr || *app_front_->type == *want) return std::move(app_front_);
+      if (decode != nullptr && app_front_->is_wire()) {
+        Result<EnvelopePtr> typed = decode(*app_front_);
+        if (!typed) return Error(ErrorCode::WrongMessageType, typed.error().message());
+        app_front_.reset();
+        return typed;
+      }
       return Error(ErrorCode::WrongMessageType,
                    "expected " + demangle(*want) + ", found " + demangle(*app_front_->type));
     }
@@ -137,11 +151,11 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
 
 // ---------------------------------------------------------------- lifecycle
 
-Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> owned) {
+Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> owned, bool allow_remote) {
   if (addresses.empty()) return Error(ErrorCode::InvalidAddress, "a worker needs at least one address");
   for (const Address& a : addresses) {
     if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + quoted(a));
-    if (!a.is_local()) return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
+    if (!a.is_local() && !allow_remote) return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
   }
   std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
@@ -229,6 +243,9 @@ Result<void> NodeCore::stop() {
   }
   std::lock_guard<std::mutex> one_stopper(stop_mu_);
   if (stopped_) return {};
+  // Transports first: no I/O thread injects once the workers go down.
+  for (auto& hook : stop_hooks_) hook();
+  stop_hooks_.clear();
   {
     std::unique_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
     stopping_.store(true);
@@ -257,6 +274,13 @@ Result<void> NodeCore::stop() {
   }
   count_dropped(&app_, n);
   stopped_ = true;
+  return {};
+}
+
+Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (stopped_ || stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  stop_hooks_.push_back(std::move(hook));
   return {};
 }
 
@@ -302,6 +326,18 @@ void NodeCore::dispatch(Cell* cell, EnvelopePtr envelope) {
     detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message of type " +
                                     demangle(*envelope->type) + "; it handles " + demangle(cell->message_type()));
     return;
+  }
+  if (envelope->is_wire()) {
+    if (WireDecoder decode = cell->wire_decoder()) {
+      Result<EnvelopePtr> typed = decode(*envelope);
+      if (!typed) {
+        wrong_type_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
+        detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message: " +
+                                        typed.error().to_string());
+        return;
+      }
+      envelope = std::move(typed).value();
+    }
   }
   Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
   if (!r) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -35,6 +36,7 @@ class AppCell final : public Cell {
   AppCell() : Cell(mailbox::MpscMailbox::Start::kMarkedEmpty) {}
   bool accepts(const std::type_info&) const override { return true; }
   const std::type_info& message_type() const override { return typeid(Any); }
+  WireDecoder wire_decoder() const override { return nullptr; }
   Result<void> call_initialize() override { return {}; }
   Result<void> call_handle(EnvelopePtr) override { return {}; }
   Result<void> call_shutdown() override { return {}; }
@@ -49,11 +51,21 @@ class NodeCore {
   Context& app_context() { return app_.ctx; }
   const NodeOptions& options() const { return options_; }
 
+  // Any thread. Lock-free on the way to a known address (a registry lookup
+  // in a read section, a push, maybe a wake-up): transports' I/O threads
+  // inject received messages through it.
   Result<void> deliver(EnvelopePtr envelope);
-  Result<void> start(std::vector<Address> addresses, std::unique_ptr<Cell> cell);
+  // Non-local addresses (`allow_remote`) are for transport connections,
+  // which take the remote address itself ("1#host:port").
+  Result<void> start(std::vector<Address> addresses, std::unique_ptr<Cell> cell, bool allow_remote = false);
   Result<void> stop_worker(const Address& address);
   Result<void> register_transport(Address::Type type, const Address& router);
-  Result<EnvelopePtr> receive(const Context& ctx, const std::type_info* want, std::chrono::milliseconds timeout);
+  Result<EnvelopePtr> receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
+                              std::chrono::milliseconds timeout);
+  // `hook` runs once, at the start of stop() (before any worker stops, on
+  // the thread that calls stop()): a transport closes its sockets and joins
+  // its threads there. NodeStopped once the node is stopping.
+  Result<void> add_stop_hook(std::function<void()> hook);
   Result<void> stop();
   std::size_t worker_count() const;
   NodeStats stats() const;
@@ -88,7 +100,8 @@ class NodeCore {
   // land; stop() fences them by unlinking every worker and a grace period.
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;
-  bool stopped_ = false;  // guarded by stop_mu_
+  bool stopped_ = false;                         // guarded by stop_mu_
+  std::vector<std::function<void()>> stop_hooks_;  // guarded by stop_mu_
 
   // The app's wake-up: a push that finds the app mailbox marked empty sets
   // app_signalled_ under app_mu_ and notifies.
@@ -117,6 +130,11 @@ class NodeCore {
   std::vector<std::unique_ptr<Address>> router_storage_;  // guarded by routers_mu_
 
   Scheduler scheduler_;  // last member: its threads stop before the rest goes
+};
+
+// For transports (transport/): the node behind a context.
+struct TransportAccess {
+  static NodeCore& core(Context& ctx) { return *ctx.core_; }
 };
 
 }  // namespace ockam::detail

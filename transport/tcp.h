@@ -1,0 +1,117 @@
+// TcpTransport: routes messages to workers on other nodes over TCP, as
+// Ockam's TCP transport does (TransportMessage v1, u16 big-endian frames;
+// docs/wire-format.md). A route such as {"1#127.0.0.1:4000", "echoer"}
+// reaches the worker "echoer" on the node listening there, and the reply
+// comes back on the return route:
+//
+//   ockam::Node node;
+//   auto tcp = ockam::TcpTransport::create(node).value();
+//   tcp.connect("127.0.0.1:4000").value();            // "1#127.0.0.1:4000"
+//   node.send(ockam::Route{"1#127.0.0.1:4000", "echoer"}, std::string("Hello"));
+//   auto reply = node.receive<std::string>();          // from the echoer over there
+//
+// Each connection is a worker of the node whose address is its peer's, e.g.
+// "1#127.0.0.1:4000" for a connect() and "1#127.0.0.1:53124" for a peer
+// that connected to a listen(). A message arriving on a connection gets that
+// address in front of its return route, so replies route back over it.
+// Bodies cross the wire with transport::Codec<T> (codec.h); a body type
+// without one is refused by send() (WrongMessageType). Locally a body is
+// still moved, never encoded.
+//
+// Threads: one I/O thread per transport does every socket operation. It
+// injects received messages into the node's pool without a lock (a registry
+// lookup and a mailbox push); workers hand outgoing frames to it through
+// each connection's double buffer, so many messages leave in one write.
+//
+// Backpressure: a connection takes at most TcpOptions::max_queued_messages
+// messages that are not yet written to its socket. Past that, send() (or
+// forward()) to it returns QueueFull at once, and nothing is queued: retry
+// later. So a slow peer costs bounded memory.
+//
+// Faults: a peer that disconnects, or sends garbage, a frame over 65535
+// bytes, a message that does not decode or one addressed to an unknown
+// transport type, has its connection closed: the cause is logged, the
+// connection worker stops (messages still queued to it are counted as
+// dropped, NodeStats::dropped), and later sends to its address go to the
+// transport's router, which logs and counts them as dropped
+// (TcpStats::messages_dropped). The node and every other connection keep
+// running. node.stop() closes every socket and joins the I/O thread before
+// any worker stops.
+#ifndef OCKAM_TRANSPORT_TCP_H_
+#define OCKAM_TRANSPORT_TCP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "runtime/address.h"
+#include "runtime/context.h"
+#include "runtime/node.h"
+#include "runtime/result.h"
+
+namespace ockam {
+
+// Ockam's transport type for TCP addresses: "1#host:port".
+inline constexpr Address::Type TCP = 1;
+
+struct TcpOptions {
+  // Per connection: messages send() accepted that are not yet written to the
+  // socket (queued in the connection worker or its write buffer).
+  std::size_t max_queued_messages = 16384;
+};
+
+// Counters since create(); each is exact once the traffic it counts is
+// ordered before the read (e.g. by a reply, or by node.stop()).
+struct TcpStats {
+  std::uint64_t connections_opened = 0;  // connect()s and accepted peers
+  std::uint64_t connections_closed = 0;  // for any reason, stop() included
+  std::uint64_t messages_sent = 0;       // written to a socket
+  std::uint64_t messages_received = 0;   // read from a socket and handed to the node
+  std::uint64_t messages_dropped = 0;    // accepted for a connection but never written, or received and undeliverable
+  std::uint64_t malformed = 0;           // connections closed for bytes that are not Ockam messages
+};
+
+namespace detail {
+class TcpCore;
+}
+
+// A handle: copies share one transport. The transport lives as long as its
+// node (node.stop() shuts it down); the handle may be dropped at any time.
+class TcpTransport {
+ public:
+  // Starts the I/O thread and registers the transport's router for type TCP
+  // on the context's node. AddressInUse if the node already has a TCP
+  // transport, NodeStopped once it is stopping.
+  static Result<TcpTransport> create(Context& ctx, TcpOptions options = {});
+  static Result<TcpTransport> create(Node& node, TcpOptions options = {}) {
+    return create(node.context(), options);
+  }
+
+  // Listens on "host:port" (port 0: a free one) and accepts peers until the
+  // node stops. Returns the address peers route to, with the bound port:
+  // "1#127.0.0.1:4000". TransportError if the address cannot be bound,
+  // InvalidAddress if it does not parse.
+  Result<Address> listen(std::string_view address);
+
+  // Connects to "host:port" and returns "1#host:port" (as written), the first
+  // hop of routes to workers over there. Connecting again to the same
+  // address returns the open connection. TransportError if the connection is
+  // refused or the host does not resolve.
+  Result<Address> connect(std::string_view address);
+
+  // Closes a connection (an address connect() returned, or a peer's):
+  // messages still queued to it are counted as dropped. AddressNotFound if
+  // there is no such open connection.
+  Result<void> disconnect(const Address& connection);
+
+  TcpStats stats() const;
+
+ private:
+  explicit TcpTransport(std::shared_ptr<detail::TcpCore> core) : core_(std::move(core)) {}
+  std::shared_ptr<detail::TcpCore> core_;
+};
+
+}  // namespace ockam
+
+#endif  // OCKAM_TRANSPORT_TCP_H_
