@@ -291,7 +291,12 @@ void TcpConnection::on_written(const asio::error_code& ec) {
 
 void TcpConnection::on_read(const asio::error_code& ec, std::size_t n) {
   if (ec) {
-    if (ec == asio::error::eof) {
+    if (ec == asio::error::eof && !decoder_.idle()) {
+      TcpCounters::add(core_->counters().malformed);
+      close("the peer closed the connection in the middle of a frame (" + std::to_string(decoder_.buffered()) +
+                " byte(s) of it arrived)",
+            LogLevel::Warn);
+    } else if (ec == asio::error::eof) {
       close("the peer closed the connection", LogLevel::Info);
     } else if (ec != asio::error::operation_aborted) {
       close("read failed: " + ec.message(), LogLevel::Warn);
@@ -363,13 +368,14 @@ void TcpConnection::close(const std::string& why, LogLevel level) {
   asio::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);  // the pending read (and write) end with operation_aborted
+  // Its worker goes first, then the map entry: a connect() that finds no
+  // entry can take the address again. Later sends to the address reach the
+  // router, and what is still queued to the worker is counted as dropped.
+  (void)core_->node().stop_worker(address_);
+  core_->forget(this, address_);
   TcpCounters::add(core_->counters().closed);
   log(level, "TCP connection " + quoted(address_) + " closed: " + why +
                  (unsent > 0 ? "; " + std::to_string(unsent) + " unsent message(s) dropped" : ""));
-  core_->forget(this, address_);
-  // Its worker goes too: later sends to the address reach the router, and
-  // what is still queued to it is counted as dropped by the node.
-  (void)core_->node().stop_worker(address_);
 }
 
 // ------------------------------------------------------------ core
