@@ -15,7 +15,10 @@
 //
 // Pairing: BM_X/args (ockam_cpp) with BM_CafX/args (CAF). A CAF benchmark
 // named BM_CafX_variant/args (e.g. BM_CafFanOut_sharing: CAF on another
-// scheduler) is an extra row for the same workload.
+// scheduler) is an extra row for the same workload. The TCP workloads pair
+// the same way: BM_TcpRoundTrip with BM_CafTcpRoundTrip (ns/round trip),
+// BM_TcpThroughput with BM_CafTcpThroughput (items/s). A side that did not
+// run (filtered out, or not written yet) shows "-", and so does the ratio.
 //
 // Ratios: ockam/CAF for rates (items_per_second), CAF/ockam for costs
 // (ns_per_round_trip, bytes_per_worker), so > 1 always means ockam_cpp did
