@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <fstream>
+#include <optional>
+#include <string>
 
 namespace ockam_bench {
 
@@ -23,6 +25,25 @@ inline std::size_t settled_rss_bytes() {
 // (after - before) / n, signed: growth can be negative if pages were reused.
 inline double bytes_per(std::size_t before, std::size_t after, long long n) {
   return (static_cast<double>(after) - static_cast<double>(before)) / static_cast<double>(n);
+}
+
+// Resets the process's peak resident set (VmHWM) to its current one; false if
+// the kernel does not let us.
+inline bool reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";  // 5: reset the peak RSS (VmHWM) to the current RSS
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+// The peak resident set since reset_peak_rss() (VmHWM), in bytes; nullopt if
+// /proc does not give it.
+inline std::optional<std::size_t> peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
+  }
+  return std::nullopt;
 }
 
 }  // namespace ockam_bench

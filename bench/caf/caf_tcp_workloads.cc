@@ -239,25 +239,6 @@ bool burst(const caf::actor& sender, Countdown& done, std::int64_t n) {
   return done.wait();
 }
 
-// Resets the process's peak resident set (VmHWM) to its current one; false if
-// the kernel does not let us.
-bool reset_peak_rss() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";  // 5: reset the peak RSS (VmHWM) to the current RSS
-  clear.flush();
-  return static_cast<bool>(clear);
-}
-// The peak resident set since reset_peak_rss() (VmHWM), in bytes; nullopt if
-// /proc does not give it.
-std::optional<std::size_t> peak_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
-  }
-  return std::nullopt;
-}
-
 void BM_CafTcpThroughput(benchmark::State& state) {
   TwoSystems s;
   Countdown done;
@@ -275,7 +256,7 @@ void BM_CafTcpThroughput(benchmark::State& state) {
   // Memory: how far the resident set grows while the bodies are in flight
   // (CAF's sender has no flow control; see tcp_sender_actor).
   const std::size_t rss_before = ockam_bench::settled_rss_bytes();
-  const bool peak_known = reset_peak_rss();
+  const bool peak_known = ockam_bench::reset_peak_rss();
   std::int64_t timed = 0;
   for (auto _ : state) {
     if (!ok) break;
@@ -286,7 +267,7 @@ void BM_CafTcpThroughput(benchmark::State& state) {
     }
     ++timed;
   }
-  const std::optional<std::size_t> peak = peak_known ? peak_rss_bytes() : std::nullopt;
+  const std::optional<std::size_t> peak = peak_known ? ockam_bench::peak_rss_bytes() : std::nullopt;
   std::int64_t wrong = -1;
   if (ok) {
     caf::scoped_actor self{*s.a};
