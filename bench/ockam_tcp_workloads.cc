@@ -211,6 +211,9 @@ void BM_TcpThroughput(benchmark::State& state) {
     state.counters["peak_rss_growth_MiB"] =
         (static_cast<double>(*peak) - static_cast<double>(rss_before)) / (1024.0 * 1024.0);
   }
+  const ockam::TcpStats sent = nodes.tcp_b->stats();
+  state.counters["messages_per_write"] =
+      static_cast<double>(sent.messages_sent) / static_cast<double>(sent.writes == 0 ? 1 : sent.writes);
   state.SetItemsProcessed(state.iterations() * kTcpMessages);
   state.SetBytesProcessed(state.iterations() * kTcpMessages * static_cast<std::int64_t>(kBodyBytes));
 }

@@ -325,6 +325,8 @@ TEST_CASE("a peer that does not read pushes back: send returns QueueFull at the 
     asio::read(slow, asio::buffer(body));
   }
   CHECK(eventually([&] { return tcp.stats().messages_sent == accepted; }));
+  // What queued behind the blocked write left in batches, not one by one.
+  CHECK(tcp.stats().writes < tcp.stats().messages_sent);
   CHECK(node.send(Route{connection, "anyone"}, big));
 }
 

@@ -57,7 +57,7 @@ std::string_view strip_tcp_prefix(std::string_view text) {
 
 // Relaxed counters behind TcpStats: see TcpStats for when they are exact.
 struct TcpCounters {
-  std::atomic<std::uint64_t> opened{0}, closed{0}, sent{0}, received{0}, dropped{0}, malformed{0};
+  std::atomic<std::uint64_t> opened{0}, closed{0}, sent{0}, writes{0}, received{0}, dropped{0}, malformed{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter, no data hangs on it
   }
@@ -189,6 +189,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   bool writing_ = false;               // guarded by write_mu_
   bool closed_ = false;                // guarded by write_mu_
 
+  // Messages admitted and not yet written or dropped: admit() adds, the
+  // writer and the drop paths subtract. Relaxed: a bound, see admit().
   std::atomic<std::size_t> queued_{0};
 };
 
@@ -286,6 +288,7 @@ void TcpConnection::on_written(const asio::error_code& ec) {
   }
   release(n);
   TcpCounters::add(core_->counters().sent, n);
+  TcpCounters::add(core_->counters().writes);
   flush();
 }
 
@@ -549,7 +552,8 @@ TcpStats TcpTransport::stats() const {
   auto& c = core_->counters();
   // relaxed: see TcpCounters.
   auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
-  return TcpStats{get(c.opened), get(c.closed), get(c.sent), get(c.received), get(c.dropped), get(c.malformed)};
+  return TcpStats{get(c.opened),   get(c.closed),  get(c.sent),     get(c.writes),
+                  get(c.received), get(c.dropped), get(c.malformed)};
 }
 
 }  // namespace ockam
