@@ -5,13 +5,10 @@
 //   bazel run //examples:04-tcp-initiator -- 127.0.0.1:4000    (another shell)
 //
 // Runs until SIGINT or SIGTERM, then stops the node and exits 0.
-#include <pthread.h>
-#include <signal.h>
-
-#include <cstring>
 #include <iostream>
 #include <string>
 
+#include "examples/run_until_signal.h"
 #include "runtime/ockam.h"
 #include "transport/tcp.h"
 
@@ -25,17 +22,9 @@ struct Echoer : ockam::Worker<std::string> {
 
 int main(int argc, char** argv) {
   const std::string listen_at = argc > 1 ? argv[1] : "127.0.0.1:4000";
-
-  // Block SIGINT and SIGTERM before the node starts its threads (they inherit
-  // this mask), so only the sigwait() below ever takes them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  if (int rc = pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr); rc != 0) {
-    std::cerr << "pthread_sigmask failed: " << std::strerror(rc) << "\n";
-    return 1;
-  }
+  // Before the node starts its threads: they inherit the blocked SIGINT and
+  // SIGTERM.
+  if (!examples::block_stop_signals()) return 1;
 
   ockam::Node node;
   auto tcp = ockam::TcpTransport::create(node);
@@ -47,22 +36,6 @@ int main(int argc, char** argv) {
     std::cerr << "start_worker failed: " << started.error() << "\n";
     return 1;
   }
-  auto listening = tcp.value().listen(listen_at);
-  if (!listening) {
-    std::cerr << "listen on " << listen_at << " failed: " << listening.error() << "\n";
-    return 1;
-  }
-  // With port 0 this shows the port the system picked.
-  std::cout << "Listening on " << listening.value() << std::endl;
-
-  int received = 0;
-  if (int rc = sigwait(&stop_signals, &received); rc != 0) {
-    std::cerr << "sigwait failed: " << std::strerror(rc) << "\n";
-    return 1;
-  }
-  if (auto stopped = node.stop(); !stopped) {
-    std::cerr << "stop failed: " << stopped.error() << "\n";
-    return 1;
-  }
-  return 0;
+  // Listens, prints "Listening on 1#host:port", stops the node on a signal.
+  return examples::run_until_signal(node, tcp.value(), listen_at);
 }

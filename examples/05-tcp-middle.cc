@@ -12,13 +12,10 @@
 //   bazel run //examples:04-tcp-initiator -- 127.0.0.1:4001 1#127.0.0.1:4001,hop,1#127.0.0.1:4000,echoer
 //
 // Runs until SIGINT or SIGTERM, then stops the node and exits 0.
-#include <pthread.h>
-#include <signal.h>
-
-#include <cstring>
 #include <iostream>
 #include <string>
 
+#include "examples/run_until_signal.h"
 #include "runtime/ockam.h"
 #include "transport/tcp.h"
 
@@ -32,23 +29,15 @@ struct Hop : ockam::Worker<ockam::Any> {
 };
 
 int main(int argc, char** argv) {
+  // Before the node starts its threads: they inherit the blocked SIGINT and
+  // SIGTERM.
+  if (!examples::block_stop_signals()) return 1;
   if (argc != 3) {
     std::cerr << "usage: " << argv[0] << " <listen host:port> <responder host:port>\n";
     return 2;
   }
   const std::string listen_at = argv[1];
   const std::string responder = argv[2];
-
-  // Blocked before the node starts its threads (they inherit the mask), so
-  // only the sigwait() below takes SIGINT and SIGTERM.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  if (int rc = pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr); rc != 0) {
-    std::cerr << "pthread_sigmask failed: " << std::strerror(rc) << "\n";
-    return 1;
-  }
 
   ockam::Node node;
   auto tcp = ockam::TcpTransport::create(node);
@@ -64,21 +53,6 @@ int main(int argc, char** argv) {
     std::cerr << "start_worker failed: " << started.error() << "\n";
     return 1;
   }
-  auto listening = tcp.value().listen(listen_at);
-  if (!listening) {
-    std::cerr << "listen on " << listen_at << " failed: " << listening.error() << "\n";
-    return 1;
-  }
-  std::cout << "Listening on " << listening.value() << std::endl;
-
-  int received = 0;
-  if (int rc = sigwait(&stop_signals, &received); rc != 0) {
-    std::cerr << "sigwait failed: " << std::strerror(rc) << "\n";
-    return 1;
-  }
-  if (auto stopped = node.stop(); !stopped) {
-    std::cerr << "stop failed: " << stopped.error() << "\n";
-    return 1;
-  }
-  return 0;
+  // Listens for initiators until SIGINT or SIGTERM (examples/run_until_signal.h).
+  return examples::run_until_signal(node, tcp.value(), listen_at);
 }
