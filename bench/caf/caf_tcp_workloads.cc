@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 
+#include "bench/caf/caf_players.h"
 #include "bench/countdown.h"
 #include "bench/memory.h"
 
@@ -37,11 +38,12 @@ namespace {
 
 using ockam_bench::Countdown;
 using ockam_bench::missing;
+using ockam_bench::ping_actor;  // on B, through B's proxy for A's pong
+using ockam_bench::pong_actor;  // on A
+using ockam_bench::start_atom;
 
 constexpr std::size_t kThreads = 2;  // same as the node's NodeOptions::threads
 constexpr const char* kHost = "127.0.0.1";
-
-using start_atom = caf::atom_constant<caf::atom("start")>;
 
 // One actor system with the io middleman loaded.
 class NetSystem {
@@ -98,35 +100,6 @@ void stop(caf::actor_system& sys, caf::actor& a) {
 constexpr int kTcpRoundTrips = 100000;
 constexpr int kWarmUpRoundTrips = 100;
 
-// On A: answers every int with the same int, by returning it (CAF sends a
-// handler's result back to the sender, here over the connection to B).
-caf::behavior tcp_pong_actor(caf::event_based_actor*) {
-  return {
-      [](int left) { return left; },
-  };
-}
-
-struct tcp_ping_state {
-  std::int64_t round_trips = 0;
-};
-
-// On B: starts a rally of `n` round trips with A's pong (through B's proxy
-// for it); each answer ends one round trip.
-caf::behavior tcp_ping_actor(caf::stateful_actor<tcp_ping_state>* self, caf::actor pong, Countdown* done) {
-  return {
-      [=](start_atom, int n) { self->send(pong, n); },
-      [=](int left) {
-        ++self->state.round_trips;
-        if (left == 1) {
-          done->count_one();
-          return;
-        }
-        self->send(pong, left - 1);
-      },
-      [=](caf::get_atom) { return self->state.round_trips; },
-  };
-}
-
 // Runs one rally of n round trips; false: it did not finish within kTimeout.
 bool rally(const caf::actor& ping, Countdown& done, int n) {
   done.reset(1);
@@ -137,14 +110,14 @@ bool rally(const caf::actor& ping, Countdown& done, int n) {
 void BM_CafTcpRoundTrip(benchmark::State& state) {
   TwoSystems s;
   Countdown done;
-  caf::actor pong = s.a->spawn(tcp_pong_actor);
+  caf::actor pong = s.a->spawn(pong_actor);
   std::string error;
   caf::actor remote_pong = connect(s, pong, error);
   if (!remote_pong) {
     stop(*s.a, pong);
     return state.SkipWithError(error.c_str());
   }
-  caf::actor ping = s.b->spawn(tcp_ping_actor, remote_pong, &done);
+  caf::actor ping = s.b->spawn(ping_actor, remote_pong, &done);
   // Warm-up, untimed: A creates its proxy for ping on the first message.
   bool ok = rally(ping, done, kWarmUpRoundTrips);
   if (!ok) state.SkipWithError("the warm-up rally never finished");

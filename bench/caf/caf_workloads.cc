@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/caf/caf_players.h"
 #include "bench/countdown.h"
 #include "bench/memory.h"
 
@@ -33,7 +34,9 @@ namespace {
 
 constexpr std::size_t kThreads = 2;  // same as the node's NodeOptions::threads
 
-using start_atom = caf::atom_constant<caf::atom("start")>;
+using ockam_bench::ping_actor;
+using ockam_bench::pong_actor;
+using ockam_bench::start_atom;
 
 // CAF 0.17's two schedulers. The default, work stealing, keeps a job queue
 // per thread; a thief takes the oldest job with double_ended_queue::take_tail,
@@ -300,33 +303,7 @@ BENCHMARK(BM_CafRing)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark
 
 constexpr int kRoundTrips = 1000000;
 
-// pong answers every int with the same int, by returning it (CAF sends a
-// handler's result back to the sender).
-caf::behavior pong_actor(caf::event_based_actor*) {
-  return {
-      [](int left) { return left; },
-  };
-}
-
-struct ping_state {
-  std::int64_t round_trips = 0;
-};
-
-// ping starts a rally of `n` round trips; each answer from pong ends one.
-caf::behavior ping_actor(caf::stateful_actor<ping_state>* self, caf::actor pong, Countdown* done) {
-  return {
-      [=](start_atom, int n) { self->send(pong, n); },
-      [=](int left) {
-        ++self->state.round_trips;
-        if (left == 1) {
-          done->count_one();
-          return;
-        }
-        self->send(pong, left - 1);
-      },
-      [=](caf::get_atom) { return self->state.round_trips; },
-  };
-}
+// pong_actor and ping_actor: bench/caf/caf_players.h.
 
 void BM_CafPingPong(benchmark::State& state) {
   BenchSystem sys;
