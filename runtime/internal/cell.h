@@ -48,6 +48,9 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   virtual Result<void> call_handle(EnvelopePtr envelope) = 0;  // precondition: accepts()
   virtual Result<void> call_shutdown() = 0;
 
+  // Null but for transport connections (send_gate.h); set before the start.
+  // Beside the mailbox head, which every sender touches too.
+  SendGate* gate = nullptr;
   mailbox::MpscMailbox mailbox;
   // Written once (seq_cst) by the retiring thread before it pushes the
   // StopEnvelope; read by the turn between messages. seq_cst by default: it
@@ -64,8 +67,6 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
 
   // Immutable once the worker is started. Almost every worker has one.
   SmallVector<Address, 1> addresses;
-  // Null but for transport connections (send_gate.h); set before the start.
-  SendGate* gate = nullptr;
   Context ctx;
 };
 

@@ -1,6 +1,7 @@
 #include "runtime/internal/node_core.h"
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -59,26 +60,32 @@ NodeStats NodeCore::stats() const {
 
 Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-  Result<void> admitted;
+  std::optional<Error> refused;  // by a send gate; not a Result, to keep the common path lean
   auto push = [&](Cell* cell) {
     if (cell->gate != nullptr) {
-      admitted = cell->gate->admit();
-      if (!admitted) return;  // refused: the envelope stays ours and dies here
+      if (Result<void> admitted = cell->gate->admit(); !admitted) {
+        refused.emplace(admitted.error());
+        return;  // the envelope stays ours and dies here
+      }
     }
     if (cell->mailbox.push(envelope.release())) wake(cell);
+  };
+  auto pushed = [&]() -> Result<void> {
+    if (refused) return std::move(*refused);
+    return {};
   };
   // A transport address is first looked up as is: a connection holds its
   // peer's address ("1#host:port"). Otherwise the type's router takes it.
   const Address& to = envelope->onward.next();
   const Address* target = &to;
-  if (registry_.with_cell(to, push)) return admitted;
+  if (registry_.with_cell(to, push)) return pushed();
   if (!to.is_local()) {
     target = routers_[to.type()].load();
     if (target == nullptr) {
       return Error(ErrorCode::AddressNotFound,
                    "no transport registered for type " + std::to_string(to.type()) + " (address " + quoted(to) + ")");
     }
-    if (registry_.with_cell(*target, push)) return admitted;
+    if (registry_.with_cell(*target, push)) return pushed();
   }
   // stop() may have taken the worker down after the check above.
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
