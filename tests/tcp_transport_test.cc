@@ -94,7 +94,7 @@ TEST_CASE("a route through a TCP connection reaches a worker on another node, an
   CHECK(reply.value().body() == "Hello Ockam!");
   // The echoer's address, behind the connection it came over.
   CHECK(str(reply.value().return_route()) == pair.connection.to_string() + " -> echoer");
-  CHECK(pair.client_tcp.stats().messages_sent == 1);
+  CHECK(eventually([&] { return pair.client_tcp.stats().messages_sent == 1; }));  // counted on write completion
   CHECK(pair.client_tcp.stats().messages_received == 1);
 }
 
@@ -298,7 +298,9 @@ TEST_CASE("a peer that does not read pushes back: send returns QueueFull at the 
   asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   ockam::Node node;
   ockam::TcpOptions options;
-  options.max_queued_messages = 8;
+  // Above what the kernel's socket buffers hold (a few MiB on loopback), so
+  // the queue fills behind a write the kernel has blocked.
+  options.max_queued_messages = 400;
   auto tcp = ockam::TcpTransport::create(node, options).value();
   auto connection = tcp.connect("127.0.0.1:" + std::to_string(acceptor.local_endpoint().port())).value();
   asio::ip::tcp::socket slow(io);
@@ -314,7 +316,8 @@ TEST_CASE("a peer that does not read pushes back: send returns QueueFull at the 
   REQUIRE(code_of(last) == "QueueFull");
   CHECK(contains(last.error().message(), "retry later"));
   // Memory stays bounded: what was accepted is the kernel's buffers plus the bound.
-  CHECK(accepted < 1000);
+  CHECK(accepted >= 400);
+  CHECK(accepted < 400 + 1000);
 
   // Drain every accepted frame; then the queue has room again.
   std::vector<std::uint8_t> body;
@@ -325,7 +328,8 @@ TEST_CASE("a peer that does not read pushes back: send returns QueueFull at the 
     asio::read(slow, asio::buffer(body));
   }
   CHECK(eventually([&] { return tcp.stats().messages_sent == accepted; }));
-  // What queued behind the blocked write left in batches, not one by one.
+  // What queued behind the blocked write left in batches, not one by one
+  // (with the bound above the kernel's buffers, some did queue behind it).
   CHECK(tcp.stats().writes < tcp.stats().messages_sent);
   CHECK(node.send(Route{connection, "anyone"}, big));
 }

@@ -1,0 +1,220 @@
+#include "transport/internal/tcp_core.h"
+
+#include <chrono>
+#include <utility>
+
+#include "runtime/internal/cell.h"
+#include "runtime/log.h"
+#include "runtime/routed.h"
+#include "runtime/worker.h"
+#include "transport/internal/tcp_connection.h"
+
+namespace ockam::detail {
+namespace {
+
+using asio::ip::tcp;
+
+std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
+
+std::string endpoint_string(const tcp::endpoint& ep) {
+  const asio::ip::address ip = ep.address();
+  std::string host = ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
+  return host + ":" + std::to_string(ep.port());
+}
+
+// "host:port" (or "[v6]:port") split at the last colon.
+Result<std::pair<std::string, std::string>> split_host_port(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return Error(ErrorCode::InvalidAddress, "'" + std::string(text) + "' is not host:port");
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::make_pair(std::move(host), std::string(text.substr(colon + 1)));
+}
+
+// A TCP address given either as "host:port" or as "1#host:port".
+std::string_view strip_tcp_prefix(std::string_view text) {
+  if (text.size() > 2 && text[0] == '1' && text[1] == '#') text.remove_prefix(2);
+  return text;
+}
+
+// The connection as a worker of the node: its address is the peer's.
+struct ConnectionWorker final : Worker<Any> {
+  explicit ConnectionWorker(std::shared_ptr<TcpConnection> c) : connection(std::move(c)) {}
+  Result<void> handle_message(Context&, Routed<Any> message) override {
+    return connection->write(EnvelopeAccess::release(std::move(message)));
+  }
+  std::shared_ptr<TcpConnection> connection;
+};
+
+// Registered for type TCP: gets what no connection holds.
+struct Router final : Worker<Any> {
+  explicit Router(std::shared_ptr<TcpCore> c) : core(std::move(c)) {}
+  Result<void> handle_message(Context&, Routed<Any> message) override {
+    TcpCounters::add(core->counters().dropped);
+    return Error(ErrorCode::AddressNotFound, "no open TCP connection to " + quoted(message.onward_route().next()) +
+                                                 " (connect() to it first, or it closed); message dropped");
+  }
+  std::shared_ptr<TcpCore> core;
+};
+
+}  // namespace
+
+Result<void> TcpCore::start(const Address& router) {
+  Result<void> started = node_.start({router}, std::make_unique<WorkerCell<Router>>(Router(shared_from_this())));
+  if (!started) return started;
+  if (Result<void> r = node_.register_transport(TCP, router); !r) {
+    (void)node_.stop_worker(router);
+    return r;
+  }
+  std::weak_ptr<TcpCore> weak = weak_from_this();
+  if (Result<void> r = node_.add_stop_hook([weak] {
+        if (auto core = weak.lock()) core->shutdown();
+      });
+      !r) {
+    return r;
+  }
+  thread_ = std::thread([this] { io.run(); });
+  return {};
+}
+
+void TcpCore::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  // Everything below runs on the I/O thread, where the sockets live.
+  asio::post(io, [this] {
+    std::vector<std::shared_ptr<TcpConnection>> open;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& acceptor : acceptors_) {
+        asio::error_code ignored;
+        acceptor->close(ignored);
+      }
+      for (auto& [name, connection] : connections_) open.push_back(connection);
+    }
+    for (auto& connection : open) connection->close("the node is stopping", LogLevel::Info);
+  });
+  work_.reset();
+  // run() returns once the closes ran and every aborted operation's handler
+  // has released its connection (INVARIANT above).
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  acceptors_.clear();
+}
+
+Result<Address> TcpCore::listen(std::string_view text) {
+  auto parts = split_host_port(strip_tcp_prefix(text));
+  if (!parts) return parts.error();
+  asio::error_code ec;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(parts->first, parts->second, tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
+  }
+  auto acceptor = std::make_shared<tcp::acceptor>(io);
+  const tcp::endpoint ep = endpoints.begin()->endpoint();
+  acceptor->open(ep.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor->bind(ep, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
+  const tcp::endpoint bound = acceptor->local_endpoint(ec);
+  if (ec) return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
+    acceptors_.push_back(acceptor);
+    // Under mu_: no post after stopped_ (INVARIANT).
+    asio::post(io, [self = shared_from_this(), acceptor] { self->accept(acceptor); });
+  }
+  return Address(TCP, endpoint_string(bound));
+}
+
+void TcpCore::accept(std::shared_ptr<tcp::acceptor> acceptor) {
+  acceptor->async_accept([self = shared_from_this(), acceptor](const asio::error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+    if (ec) {
+      // E.g. out of file descriptors: retry later rather than spin.
+      log(LogLevel::Warn, "TCP accept failed: " + ec.message() + "; retrying in 100 ms");
+      auto timer = std::make_shared<asio::steady_timer>(self->io, std::chrono::milliseconds(100));
+      timer->async_wait([self, acceptor, timer](const asio::error_code&) {
+        if (acceptor->is_open()) self->accept(acceptor);
+      });
+      return;
+    } else {
+      asio::error_code peer_ec;
+      const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+      if (!peer_ec) {
+        Result<void> adopted = self->adopt(std::move(socket), Address(TCP, endpoint_string(peer)));
+        if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
+      }
+    }
+    self->accept(acceptor);
+  });
+}
+
+Result<Address> TcpCore::connect(std::string_view text) {
+  const std::string_view peer = strip_tcp_prefix(text);
+  const Address address(TCP, peer);
+  auto parts = split_host_port(peer);
+  if (!parts) return parts.error();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
+    if (connections_.count(address.to_string()) != 0) return address;
+  }
+  asio::error_code ec;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(parts->first, parts->second, ec);
+  if (ec) return Error(ErrorCode::TransportError, "cannot resolve '" + std::string(peer) + "': " + ec.message());
+  tcp::socket socket(io);
+  asio::connect(socket, endpoints, ec);
+  if (ec) return Error(ErrorCode::TransportError, "cannot connect to '" + std::string(peer) + "': " + ec.message());
+  Result<void> adopted = adopt(std::move(socket), address);
+  if (!adopted) {
+    if (adopted.error().code() == ErrorCode::AddressInUse) return address;  // a concurrent connect() won
+    return adopted.error();
+  }
+  return address;
+}
+
+Result<void> TcpCore::adopt(tcp::socket socket, const Address& address) {
+  asio::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto connection = std::make_shared<TcpConnection>(*this, std::move(socket), address);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  auto cell = std::make_unique<WorkerCell<ConnectionWorker>>(ConnectionWorker(connection));
+  cell->gate = connection.get();
+  Result<void> started = node_.start({address}, std::move(cell), /*allow_remote=*/true);
+  if (!started) return started;
+  connections_[address.to_string()] = connection;
+  TcpCounters::add(counters_.opened);
+  // Under mu_: no post after stopped_ (INVARIANT).
+  asio::post(io, [connection] { connection->start_reading(); });
+  return {};
+}
+
+void TcpCore::forget(const TcpConnection* connection, const Address& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = connections_.find(address.to_string());
+  if (it != connections_.end() && it->second.get() == connection) connections_.erase(it);
+}
+
+Result<void> TcpCore::disconnect(const Address& address) {
+  std::shared_ptr<TcpConnection> connection;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  auto it = connections_.find(address.to_string());
+  if (it == connections_.end()) {
+    return Error(ErrorCode::AddressNotFound, "no open TCP connection " + quoted(address));
+  }
+  asio::post(io, [connection = it->second] { connection->close("disconnect() was called", LogLevel::Info); });
+  return {};
+}
+
+}  // namespace ockam::detail

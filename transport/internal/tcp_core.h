@@ -1,0 +1,85 @@
+// INTERNAL. The transport of one node: its I/O thread, listeners and the map
+// of open connections. transport/tcp.h is the public face.
+#ifndef OCKAM_TRANSPORT_INTERNAL_TCP_CORE_H_
+#define OCKAM_TRANSPORT_INTERNAL_TCP_CORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "runtime/address.h"
+#include "runtime/internal/node_core.h"
+#include "runtime/result.h"
+#include "transport/tcp.h"
+
+namespace ockam::detail {
+
+// Relaxed counters behind TcpStats: see TcpStats for when they are exact.
+struct TcpCounters {
+  std::atomic<std::uint64_t> opened{0}, closed{0}, sent{0}, writes{0}, received{0}, dropped{0}, malformed{0};
+  static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
+    c.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter, no data hangs on it
+  }
+};
+
+class TcpConnection;
+
+// The transport of one node: its I/O thread, listeners and connections.
+//
+// Who touches what:
+//   io, acceptors_     sockets are used on the I/O thread only (listen()
+//                      binds on the caller's thread, then hands the acceptor
+//                      over by a post).
+//   connections_, stopped_   guarded by mu_; connect(), accept and close
+//                      change them, never the per-message paths.
+// INVARIANT: once stopped_ is set no new connection is adopted and nothing is
+//   posted to `io` that could outlive its run(): so when the I/O thread's
+//   run() returns, every handler (and the connections it holds) is gone.
+class TcpCore : public std::enable_shared_from_this<TcpCore> {
+ public:
+  TcpCore(NodeCore& node, TcpOptions options) : node_(node), options_(options), work_(io.get_executor()) {}
+  ~TcpCore() { shutdown(); }
+
+  Result<void> start(const Address& router);
+  void shutdown();
+
+  Result<Address> listen(std::string_view text);
+  Result<Address> connect(std::string_view text);
+  Result<void> disconnect(const Address& address);
+  // On the I/O thread, or on the caller's for connect(): makes `socket` a
+  // connection registered at `address` and starts reading.
+  Result<void> adopt(asio::ip::tcp::socket socket, const Address& address);
+  void forget(const TcpConnection* connection, const Address& address);
+
+  NodeCore& node() { return node_; }
+  const TcpOptions& options() const { return options_; }
+  TcpCounters& counters() { return counters_; }
+
+  asio::io_context io;
+
+ private:
+  void accept(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+
+  NodeCore& node_;
+  const TcpOptions options_;
+  TcpCounters counters_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;  // set until shutdown()
+  std::thread thread_;
+
+  std::mutex mu_;
+  bool stopped_ = false;                                                         // guarded by mu_
+  std::unordered_map<std::string, std::shared_ptr<TcpConnection>> connections_;  // guarded by mu_
+  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;                        // guarded by mu_
+};
+
+}  // namespace ockam::detail
+
+#endif  // OCKAM_TRANSPORT_INTERNAL_TCP_CORE_H_
