@@ -11,33 +11,9 @@
 #include "runtime/ockam.h"
 #include "tests/tcp_test_util.h"
 #include "tests/test_util.h"
-#include "transport/bare.h"
 #include "transport/codec.h"
+#include "transport/testing/point.h"
 #include "transport/tcp.h"
-
-namespace {
-struct Point {
-  std::int32_t x = 0;
-  std::int32_t y = 0;
-};
-}  // namespace
-
-template <>
-struct ockam::transport::Codec<Point> {
-  static void encode(const Point& p, std::vector<std::uint8_t>& out) {
-    bare::write_fixed(out, p.x);
-    bare::write_fixed(out, p.y);
-  }
-  static ockam::Result<Point> decode(std::span<const std::uint8_t> in) {
-    bare::Reader r(in);
-    auto x = r.read_fixed<std::int32_t>("x");
-    if (!x) return x.error();
-    auto y = r.read_fixed<std::int32_t>("y");
-    if (!y) return y.error();
-    if (auto end = r.expect_end("point"); !end) return end.error();
-    return Point{*x, *y};
-  }
-};
 
 namespace {
 
@@ -47,7 +23,7 @@ using ockam::Route;
 
 struct Doubler : ockam::Worker<Point> {
   ockam::Result<void> handle_message(ockam::Context& ctx, ockam::Routed<Point> msg) override {
-    return ctx.send(msg.return_route(), Point{msg.body().x * 2, msg.body().y * 2});
+    return ctx.send(msg.return_route(), Point{msg.body().x * 2, msg.body().y * 2, msg.body().label});
   }
 };
 
@@ -109,11 +85,12 @@ TEST_CASE("connecting twice to one address gives the one open connection") {
 TEST_CASE("integers and a user type with a Codec cross the wire; a type without one is refused by send") {
   EchoPair pair;
   REQUIRE(pair.server.node.start_worker("doubler", Doubler{}));
-  REQUIRE(pair.client.send(Route{pair.connection, "doubler"}, Point{3, -4}));
+  REQUIRE(pair.client.send(Route{pair.connection, "doubler"}, Point{3, -4, "p"}));
   auto reply = pair.client.receive<Point>(kWait);
   REQUIRE_MESSAGE(reply, describe(reply));
   CHECK(reply.value().body().x == 6);
   CHECK(reply.value().body().y == -8);
+  CHECK(reply.value().body().label == "p");
 
   auto refused = pair.client.send(Route{pair.connection, "echoer"}, NoCopy(1));
   CHECK(code_of(refused) == "WrongMessageType");

@@ -10,47 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "transport/testing/point.h"
 #include "transport/wire.h"
 
 namespace {
 using Bytes = std::vector<std::uint8_t>;
 using namespace ockam::transport;
+using ockam_test::Point;  // the user type (transport/testing/point.h)
 
 bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 
-// A user type: a point with a label. Its layout is BARE for the Rust struct
-//   struct Point { x: i32, y: i32, label: String }
-// (fields in order, i32 fixed little-endian, String as uint length + bytes).
-struct Point {
-  std::int32_t x = 0;
-  std::int32_t y = 0;
-  std::string label;
-  friend bool operator==(const Point&, const Point&) = default;
-};
-
 struct NoCodec {};
 }  // namespace
-
-// The one specialisation that lets Point cross the wire.
-template <>
-struct ockam::transport::Codec<Point> {
-  static void encode(const Point& p, std::vector<std::uint8_t>& out) {
-    bare::write_fixed(out, p.x);
-    bare::write_fixed(out, p.y);
-    bare::write_string(out, p.label);
-  }
-  static ockam::Result<Point> decode(std::span<const std::uint8_t> in) {
-    bare::Reader r(in);
-    auto x = r.read_fixed<std::int32_t>("Point.x");
-    if (!x) return x.error();
-    auto y = r.read_fixed<std::int32_t>("Point.y");
-    if (!y) return y.error();
-    auto label = r.read_string("Point.label", 1024);
-    if (!label) return label.error();
-    if (auto end = r.expect_end("Point"); !end) return end.error();
-    return Point{*x, *y, std::string(*label)};
-  }
-};
 
 static_assert(has_codec_v<std::string>);
 static_assert(has_codec_v<std::vector<std::uint8_t>>);
