@@ -124,6 +124,16 @@ TEST_CASE("the app's receive<T> decodes a remote body as T, and leaves it for th
   CHECK(right.value().body() == "abc");
 }
 
+TEST_CASE("a message over Ockam's 65535-byte frame is not sent: logged and counted as dropped, and the connection stays") {
+  LogCapture log;
+  EchoPair pair;
+  REQUIRE(pair.client.send(Route{pair.connection, "echoer"}, std::string(70000, 'x')));
+  CHECK_MESSAGE(log.wait_for({"not sent to '" + pair.connection.to_string() + "'", "over the limit of 65535"}),
+                log.dump());
+  CHECK(pair.client_tcp.stats().messages_dropped == 1);
+  CHECK(pair.echo("small") == "small");
+}
+
 TEST_CASE("connect to a port nobody listens on returns TransportError") {
   std::uint16_t port = 0;
   {
