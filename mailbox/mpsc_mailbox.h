@@ -97,6 +97,15 @@ class MpscMailbox {
     return nullptr;
   }
 
+  // Consumer only: true if a node waits behind the ones popped, or a push is
+  // in flight. (A batching consumer asks it to know when to flush.)
+  bool has_more() const {
+    if (tail_ != &stub_) return true;
+    // acquire: pairs with push()'s release store of `next` and its exchange.
+    if (stub_.next.load(std::memory_order_acquire) != nullptr) return true;
+    return untag(head_.load(std::memory_order_acquire)) != &stub_;
+  }
+
   // Consumer only, after pop() returned nullptr. Tags the head EMPTY if the
   // queue is really empty; then the next push() returns true. Returns false
   // when a push is in flight or has landed: the consumer must keep going

@@ -41,6 +41,24 @@ TEST_CASE("nodes pushed by one thread come out in push order, each once") {
   CHECK(box.pop() == nullptr);
 }
 
+TEST_CASE("has_more tells the consumer whether a node waits behind the ones it popped") {
+  MpscMailbox box;
+  std::vector<Item> items(3);
+  CHECK_FALSE(box.has_more());
+  box.push(&items[0]);
+  CHECK(box.has_more());
+  box.push(&items[1]);
+  REQUIRE(box.pop() == &items[0]);
+  CHECK(box.has_more());
+  REQUIRE(box.pop() == &items[1]);  // the last one: the stub goes back in behind it
+  CHECK_FALSE(box.has_more());
+  box.push(&items[2]);
+  CHECK(box.has_more());
+  REQUIRE(box.pop() == &items[2]);
+  CHECK_FALSE(box.has_more());
+  CHECK(box.pop() == nullptr);
+}
+
 TEST_CASE("only the push that finds the mailbox marked empty is told to wake the consumer") {
   MpscMailbox box(MpscMailbox::Start::kMarkedEmpty);
   Item a, b, c;

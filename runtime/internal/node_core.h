@@ -135,6 +135,9 @@ class NodeCore {
 // For transports (transport/): the node behind a context.
 struct TransportAccess {
   static NodeCore& core(Context& ctx) { return *ctx.core_; }
+  // From a worker's own handler: whether more messages wait in its mailbox
+  // (a connection writes at once only when none do).
+  static bool more_queued(Context& ctx) { return ctx.cell_->mailbox.has_more(); }
 };
 
 }  // namespace ockam::detail

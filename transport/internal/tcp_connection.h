@@ -34,11 +34,17 @@ namespace ockam::detail {
 //   queued_   any sender (admit), the worker and the I/O thread (release).
 // INVARIANT: writing_ is true exactly while a flush is posted or a write is
 //   in flight; only the thread that sets it posts the flush.
+// INVARIANT: the worker writes to the socket itself (under write_mu_) only
+//   when writing_ is false and pending_ is empty, so bytes leave in order and
+//   never from two threads at once.
 // INVARIANT: nothing is posted once closed_ is set (see TcpCore).
 class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, public SendGate {
  public:
   TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address)
-      : core_(core.shared_from_this()), socket_(std::move(socket)), address_(std::move(address)) {}
+      : core_(core.shared_from_this()),
+        socket_(std::move(socket)),
+        fd_(socket_.native_handle()),
+        address_(std::move(address)) {}
 
   const Address& address() const { return address_; }
 
@@ -46,7 +52,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   Result<void> admit() override;
 
   // The connection worker's turn: one message out.
-  Result<void> write(EnvelopePtr envelope);
+  // `more_queued`: messages wait behind this one in the worker's mailbox.
+  Result<void> write(EnvelopePtr envelope, bool more_queued);
 
   // I/O thread.
   void start_reading() {
@@ -75,6 +82,9 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
 
   std::shared_ptr<TcpCore> core_;
   asio::ip::tcp::socket socket_;
+  // The socket's descriptor, for the worker's direct writes (write()); valid
+  // until close(), which sets closed_ under write_mu_ before it closes it.
+  const int fd_;
   const Address address_;
 
   // I/O thread only.

@@ -42,8 +42,8 @@ std::string_view strip_tcp_prefix(std::string_view text) {
 // The connection as a worker of the node: its address is the peer's.
 struct ConnectionWorker final : Worker<Any> {
   explicit ConnectionWorker(std::shared_ptr<TcpConnection> c) : connection(std::move(c)) {}
-  Result<void> handle_message(Context&, Routed<Any> message) override {
-    return connection->write(EnvelopeAccess::release(std::move(message)));
+  Result<void> handle_message(Context& ctx, Routed<Any> message) override {
+    return connection->write(EnvelopeAccess::release(std::move(message)), TransportAccess::more_queued(ctx));
   }
   std::shared_ptr<TcpConnection> connection;
 };
