@@ -18,10 +18,13 @@
 // without one is refused by send() (WrongMessageType). Locally a body is
 // still moved, never encoded.
 //
-// Threads: one I/O thread per transport does every socket operation. It
+// Threads: one I/O thread per transport accepts, reads and closes. It
 // injects received messages into the node's pool without a lock (a registry
-// lookup and a mailbox push); workers hand outgoing frames to it through
-// each connection's double buffer, so many messages leave in one write.
+// lookup and a mailbox push). A connection worker with nothing queued behind
+// a message and an idle socket writes it itself, non-blocking (no wake-up of
+// the I/O thread: the round-trip case); otherwise it appends the frame to the
+// connection's double buffer and the I/O thread writes the lot, so many
+// messages leave in one write (the throughput case).
 //
 // Backpressure: a connection takes at most TcpOptions::max_queued_messages
 // messages that are not yet written to its socket. Past that, send() (or
