@@ -114,8 +114,8 @@ class Context {
   // Routes messages whose next hop has transport type `type` (1 is TCP) to
   // the local worker `router`, onward route untouched: the hook a transport
   // plugs into, as in Ockam. A worker registered at the exact transport
-  // address (a connection, see transport/tcp.h) takes precedence. Once per type (AddressInUse after); type 0 or a
-  // non-local router is InvalidAddress.
+  // address (a connection, see transport/tcp.h) takes precedence. Once per
+  // type (AddressInUse after); type 0 or a non-local router is InvalidAddress.
   Result<void> register_transport(Address::Type type, const Address& router);
 
   Node& node();

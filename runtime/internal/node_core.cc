@@ -162,7 +162,9 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
   if (addresses.empty()) return Error(ErrorCode::InvalidAddress, "a worker needs at least one address");
   for (const Address& a : addresses) {
     if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + quoted(a));
-    if (!a.is_local() && !allow_remote) return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
+    if (!a.is_local() && !allow_remote) {
+      return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
+    }
   }
   std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
   if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");

@@ -60,9 +60,7 @@ Result<void> TcpConnection::write(EnvelopePtr envelope, bool more_queued) {
       const ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n > 0) written = static_cast<std::size_t>(n);
       if (written == frame.size()) {
-        release(1);
-        TcpCounters::add(core_->counters().sent);
-        TcpCounters::add(core_->counters().writes);
+        wrote(1);
         return {};
       }
       // A partial write, EAGAIN, or an error the I/O thread's write will
@@ -108,9 +106,7 @@ void TcpConnection::on_written(const asio::error_code& ec) {
     close("write failed: " + ec.message(), LogLevel::Warn);
     return;
   }
-  release(n);
-  TcpCounters::add(core_->counters().sent, n);
-  TcpCounters::add(core_->counters().writes);
+  wrote(n);
   flush();
 }
 

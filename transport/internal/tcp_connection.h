@@ -70,6 +70,12 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
     // relaxed: see admit().
     queued_.fetch_sub(n, std::memory_order_relaxed);
   }
+  // n messages left in one write.
+  void wrote(std::uint64_t n) {
+    release(n);
+    TcpCounters::add(core_->counters().sent, n);
+    TcpCounters::add(core_->counters().writes);
+  }
   void drop(std::uint64_t n) {
     release(n);
     TcpCounters::add(core_->counters().dropped, n);

@@ -94,7 +94,7 @@ void TcpCore::shutdown() {
         asio::error_code ignored;
         acceptor->close(ignored);
       }
-      for (auto& [name, connection] : connections_) open.push_back(connection);
+      for (auto& [address, connection] : connections_) open.push_back(connection);
     }
     for (auto& connection : open) connection->close("the node is stopping", LogLevel::Info);
   });
@@ -110,20 +110,21 @@ Result<Address> TcpCore::listen(std::string_view text) {
   auto parts = split_host_port(strip_tcp_prefix(text));
   if (!parts) return parts.error();
   asio::error_code ec;
+  auto failed = [&] {
+    return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
+  };
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(parts->first, parts->second, tcp::resolver::passive, ec);
-  if (ec || endpoints.empty()) {
-    return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
-  }
+  if (ec || endpoints.empty()) return failed();
   auto acceptor = std::make_shared<tcp::acceptor>(io);
   const tcp::endpoint ep = endpoints.begin()->endpoint();
   acceptor->open(ep.protocol(), ec);
   if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor->bind(ep, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
-  const tcp::endpoint bound = acceptor->local_endpoint(ec);
-  if (ec) return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
+  tcp::endpoint bound;
+  if (!ec) bound = acceptor->local_endpoint(ec);
+  if (ec) return failed();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
@@ -145,13 +146,12 @@ void TcpCore::accept(std::shared_ptr<tcp::acceptor> acceptor) {
         if (acceptor->is_open()) self->accept(acceptor);
       });
       return;
-    } else {
-      asio::error_code peer_ec;
-      const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
-      if (!peer_ec) {
-        Result<void> adopted = self->adopt(std::move(socket), Address(TCP, endpoint_string(peer)));
-        if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
-      }
+    }
+    asio::error_code peer_ec;
+    const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+    if (!peer_ec) {
+      Result<void> adopted = self->adopt(std::move(socket), Address(TCP, endpoint_string(peer)));
+      if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
     }
     self->accept(acceptor);
   });
@@ -165,7 +165,7 @@ Result<Address> TcpCore::connect(std::string_view text) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
-    if (connections_.count(address.to_string()) != 0) return address;
+    if (connections_.count(address) != 0) return address;
   }
   asio::error_code ec;
   tcp::resolver resolver(io);
@@ -192,7 +192,7 @@ Result<void> TcpCore::adopt(tcp::socket socket, const Address& address) {
   cell->gate = connection.get();
   Result<void> started = node_.start({address}, std::move(cell), /*allow_remote=*/true);
   if (!started) return started;
-  connections_[address.to_string()] = connection;
+  connections_[address] = connection;
   TcpCounters::add(counters_.opened);
   // Under mu_: no post after stopped_ (INVARIANT).
   asio::post(io, [connection] { connection->start_reading(); });
@@ -201,15 +201,14 @@ Result<void> TcpCore::adopt(tcp::socket socket, const Address& address) {
 
 void TcpCore::forget(const TcpConnection* connection, const Address& address) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = connections_.find(address.to_string());
+  auto it = connections_.find(address);
   if (it != connections_.end() && it->second.get() == connection) connections_.erase(it);
 }
 
 Result<void> TcpCore::disconnect(const Address& address) {
-  std::shared_ptr<TcpConnection> connection;
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
-  auto it = connections_.find(address.to_string());
+  auto it = connections_.find(address);
   if (it == connections_.end()) {
     return Error(ErrorCode::AddressNotFound, "no open TCP connection " + quoted(address));
   }

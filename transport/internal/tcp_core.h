@@ -76,7 +76,7 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
 
   std::mutex mu_;
   bool stopped_ = false;                                                         // guarded by mu_
-  std::unordered_map<std::string, std::shared_ptr<TcpConnection>> connections_;  // guarded by mu_
+  std::unordered_map<Address, std::shared_ptr<TcpConnection>> connections_;  // guarded by mu_
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;                        // guarded by mu_
 };
 
