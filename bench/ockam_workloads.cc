@@ -256,7 +256,7 @@ void mailbox_producers(benchmark::State& state, int producers) {
   std::vector<std::unique_ptr<Item[]>> items;
   for (int p = 0; p < producers; ++p) items.push_back(std::make_unique<Item[]>(per_producer));
   for (auto _ : state) {
-    ockam::mailbox::MpscMailbox box;
+    ockam::mailbox::MpscMailbox<Item> box;
     std::vector<std::thread> threads;
     for (int p = 0; p < producers; ++p) {
       threads.emplace_back([&, p] {

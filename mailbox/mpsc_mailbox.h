@@ -1,5 +1,9 @@
 // An intrusive, lock-free, multi-producer single-consumer mailbox.
 //
+// Typed, as CAF's lifo_inbox<T>: an MpscMailbox<T> takes and hands out T*,
+// where T derives from MailboxNode (its link). The one downcast, from the
+// link to T, is in pop(), which never hands out the stub.
+//
 // Concurrency contract (after CAF's lifo_inbox and Pony's messageq):
 //   * push()            any thread, any number of producers at once.
 //   * pop(), try_mark_empty(), marked_empty()
@@ -33,6 +37,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <type_traits>
 
 namespace ockam::mailbox {
 
@@ -43,10 +48,13 @@ struct MailboxNode {
   std::atomic<MailboxNode*> next{nullptr};
 };
 
+// How a mailbox starts: idle (the first push wakes its consumer), or with
+// its consumer already scheduled (a worker being started).
+enum class Start { kMarkedEmpty, kScheduled };
+
+template <class T>
 class MpscMailbox {
  public:
-  enum class Start { kMarkedEmpty, kScheduled };
-
   explicit MpscMailbox(Start start = Start::kMarkedEmpty)
       : head_(tag(&stub_, start == Start::kMarkedEmpty)), tail_(&stub_) {}
   MpscMailbox(const MpscMailbox&) = delete;
@@ -55,46 +63,17 @@ class MpscMailbox {
   // Any thread. Returns true when the mailbox was marked empty, i.e. this
   // push made the idle -> scheduled transition and the caller must wake the
   // consumer.
-  bool push(MailboxNode* node) {
-    // relaxed: the node is not yet published; the exchange below publishes it.
-    node->next.store(nullptr, std::memory_order_relaxed);
-    // acq_rel: release makes the node's contents visible to the consumer that
-    // follows prev->next (paired with the acquire loads in pop()); acquire
-    // pairs with try_mark_empty()'s release, so a producer that wakes the
-    // consumer carries the last turn's writes to the next turn.
-    const std::uintptr_t prev = head_.exchange(tag(node, false), std::memory_order_acq_rel);
-    // release: pairs with the acquire loads of `next` in pop(). Weakened from
-    // seq_cst (an xchg on x86) after BM_Mailbox*: 26-86 vs 14-25 M/s with one
-    // producer, 25-44 vs 22-26 M/s with two (2026-11-25, 3 runs each).
-    untag(prev)->next.store(node, std::memory_order_release);
-    return is_tagged(prev);
+  bool push(T* node) {
+    static_assert(std::is_base_of_v<MailboxNode, T>, "a mailbox's nodes derive from MailboxNode");
+    return push_link(node);
   }
 
   // Consumer only. Returns the oldest node, or nullptr when the queue is
   // empty or a producer is between its exchange and its link (retry later).
-  MailboxNode* pop() {
-    MailboxNode* tail = tail_;
-    // acquire: pairs with the release store of `next` in push().
-    MailboxNode* next = tail->next.load(std::memory_order_acquire);
-    if (tail == &stub_) {
-      if (next == nullptr) return nullptr;
-      tail_ = next;
-      tail = next;
-      next = next->next.load(std::memory_order_acquire);
-    }
-    if (next != nullptr) {
-      tail_ = next;
-      return tail;
-    }
-    // acquire: pairs with push()'s exchange, to compare against the newest node.
-    if (tail != untag(head_.load(std::memory_order_acquire))) return nullptr;
-    push(&stub_);  // so that `tail` gets a successor and can be handed out
-    next = tail->next.load(std::memory_order_acquire);
-    if (next != nullptr) {
-      tail_ = next;
-      return tail;
-    }
-    return nullptr;
+  T* pop() {
+    MailboxNode* link = pop_link();
+    // Never the stub (INVARIANT ownership): every other link is a T's.
+    return link == nullptr ? nullptr : static_cast<T*>(link);
   }
 
   // Consumer only: true if a node waits behind the ones popped, or a push is
@@ -128,6 +107,47 @@ class MpscMailbox {
   }
 
  private:
+  // Links and unlinks MailboxNodes: the stub is one, and is not a T.
+  bool push_link(MailboxNode* node) {
+    // relaxed: the node is not yet published; the exchange below publishes it.
+    node->next.store(nullptr, std::memory_order_relaxed);
+    // acq_rel: release makes the node's contents visible to the consumer that
+    // follows prev->next (paired with the acquire loads in pop()); acquire
+    // pairs with try_mark_empty()'s release, so a producer that wakes the
+    // consumer carries the last turn's writes to the next turn.
+    const std::uintptr_t prev = head_.exchange(tag(node, false), std::memory_order_acq_rel);
+    // release: pairs with the acquire loads of `next` in pop(). Weakened from
+    // seq_cst (an xchg on x86) after BM_Mailbox*: 26-86 vs 14-25 M/s with one
+    // producer, 25-44 vs 22-26 M/s with two (2026-11-25, 3 runs each).
+    untag(prev)->next.store(node, std::memory_order_release);
+    return is_tagged(prev);
+  }
+
+  MailboxNode* pop_link() {
+    MailboxNode* tail = tail_;
+    // acquire: pairs with the release store of `next` in push().
+    MailboxNode* next = tail->next.load(std::memory_order_acquire);
+    if (tail == &stub_) {
+      if (next == nullptr) return nullptr;
+      tail_ = next;
+      tail = next;
+      next = next->next.load(std::memory_order_acquire);
+    }
+    if (next != nullptr) {
+      tail_ = next;
+      return tail;
+    }
+    // acquire: pairs with push()'s exchange, to compare against the newest node.
+    if (tail != untag(head_.load(std::memory_order_acquire))) return nullptr;
+    push_link(&stub_);  // so that `tail` gets a successor and can be handed out
+    next = tail->next.load(std::memory_order_acquire);
+    if (next != nullptr) {
+      tail_ = next;
+      return tail;
+    }
+    return nullptr;
+  }
+
   static constexpr std::uintptr_t kEmpty = 1;
   static_assert(alignof(MailboxNode) > kEmpty, "the EMPTY tag lives in the pointer's low bit");
 

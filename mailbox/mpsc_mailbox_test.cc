@@ -27,14 +27,14 @@ int stress_divisor() {
 }  // namespace
 
 TEST_CASE("nodes pushed by one thread come out in push order, each once") {
-  MpscMailbox box;
+  MpscMailbox<Item> box;
   std::vector<Item> items(100);
   for (int i = 0; i < 100; ++i) {
     items[i].seq = i;
     box.push(&items[i]);
   }
   for (int i = 0; i < 100; ++i) {
-    auto* n = static_cast<Item*>(box.pop());
+    auto* n = box.pop();
     REQUIRE(n != nullptr);
     CHECK(n->seq == i);
   }
@@ -42,7 +42,7 @@ TEST_CASE("nodes pushed by one thread come out in push order, each once") {
 }
 
 TEST_CASE("has_more tells the consumer whether a node waits behind the ones it popped") {
-  MpscMailbox box;
+  MpscMailbox<Item> box;
   std::vector<Item> items(3);
   CHECK_FALSE(box.has_more());
   box.push(&items[0]);
@@ -60,7 +60,7 @@ TEST_CASE("has_more tells the consumer whether a node waits behind the ones it p
 }
 
 TEST_CASE("only the push that finds the mailbox marked empty is told to wake the consumer") {
-  MpscMailbox box(MpscMailbox::Start::kMarkedEmpty);
+  MpscMailbox<Item> box(ockam::mailbox::Start::kMarkedEmpty);
   Item a, b, c;
   CHECK(box.push(&a));
   CHECK_FALSE(box.push(&b));
@@ -74,7 +74,7 @@ TEST_CASE("only the push that finds the mailbox marked empty is told to wake the
 }
 
 TEST_CASE("a mailbox that starts scheduled is not marked empty until the consumer marks it") {
-  MpscMailbox box(MpscMailbox::Start::kScheduled);
+  MpscMailbox<Item> box(ockam::mailbox::Start::kScheduled);
   Item a;
   CHECK_FALSE(box.push(&a));
   CHECK_FALSE(box.try_mark_empty());  // a is still queued
@@ -84,7 +84,7 @@ TEST_CASE("a mailbox that starts scheduled is not marked empty until the consume
 }
 
 TEST_CASE("the last node can be popped and reused at once (the stub is re-inserted behind it)") {
-  MpscMailbox box;
+  MpscMailbox<Item> box;
   Item a;
   for (int round = 0; round < 3; ++round) {
     box.push(&a);
@@ -98,7 +98,7 @@ TEST_CASE("many producers: every node arrives once, in each producer's order, wi
   const int kPerProducer = 200000 / stress_divisor();
   std::vector<std::unique_ptr<Item[]>> items;
   for (int p = 0; p < kProducers; ++p) items.push_back(std::make_unique<Item[]>(kPerProducer));
-  MpscMailbox box(MpscMailbox::Start::kMarkedEmpty);
+  MpscMailbox<Item> box(ockam::mailbox::Start::kMarkedEmpty);
   std::atomic<int> wakes{0};  // seq_cst: test bookkeeping only
   std::atomic<int> wake_pending{0};
 
@@ -129,7 +129,7 @@ TEST_CASE("many producers: every node arrives once, in each producer's order, wi
     // Claim the wake before serving it: no other can come until we mark.
     if (wake_pending.fetch_sub(1) != 1) ++double_wakes;
     for (;;) {
-      auto* n = static_cast<Item*>(box.pop());
+      auto* n = box.pop();
       if (n == nullptr) {
         if (box.try_mark_empty()) break;
         continue;

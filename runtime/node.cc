@@ -8,7 +8,8 @@ Node::Node(NodeOptions options) : core_(std::make_unique<detail::NodeCore>(*this
 Node::~Node() = default;  // ~NodeCore stops
 Context& Node::context() { return core_->app_context(); }
 Result<void> Node::stop_worker(const Address& address) { return core_->stop_worker(address); }
-Result<void> Node::stop() { return core_->stop(); }
+Result<void> Node::stop() { return core_->stop(core_->options().stop_timeout); }
+Result<void> Node::stop(std::chrono::milliseconds timeout) { return core_->stop(timeout); }
 std::size_t Node::worker_count() const { return core_->worker_count(); }
 NodeStats Node::stats() const { return core_->stats(); }
 

@@ -58,12 +58,21 @@ class Node {
     return context().register_transport(type, router);
   }
 
-  // Graceful: every worker finishes the message in hand, shutdown() runs for
-  // each, messages still queued are counted as dropped, and the pool's
-  // threads are joined before it returns. Later calls succeed and do
-  // nothing; every other call then returns NodeStopped. AccessDenied from a
-  // worker of this node (it would wait for itself).
+  // Stops the node within a deadline, as Ockam's does: stop(options.stop_timeout).
   Result<void> stop();
+  // From the call on, every send from outside the pool (the app, transports,
+  // other threads) and every start_worker returns NodeStopped; transports
+  // close first. Workers keep handling what is queued, and their sends to
+  // each other are still delivered, until no mailbox holds anything or
+  // `timeout` passes (0: at once). Then every worker is stopped: the message
+  // in hand finishes, shutdown() runs, what is still queued is counted as
+  // dropped and logged, and the pool's threads are joined; the shutdown()
+  // calls get `timeout` again (at least 100 ms). Later calls succeed and do
+  // nothing. Timeout if a handler is still running then: the message names
+  // (some of) the workers in one, the node refuses every call from then on,
+  // a later stop() waits again, and the destructor waits for the handlers.
+  // AccessDenied from a worker of this node (it would wait for itself).
+  Result<void> stop(std::chrono::milliseconds timeout);
 
   // Workers started and not yet stopped (the app is not one).
   std::size_t worker_count() const;

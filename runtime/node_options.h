@@ -11,14 +11,20 @@ namespace ockam {
 struct NodeOptions {
   std::size_t threads = 0;  // pool threads; 0: hardware concurrency
   std::chrono::milliseconds receive_timeout{30000};  // receive() without a timeout
-  std::size_t max_batch = 64;  // messages a worker handles per turn before it gives way
+  std::size_t max_batch = 64;  // messages a worker handles per turn before it gives way (0 counts as 1)
+  // Node::stop()'s deadline, as Ockam's node has (1 s there too): how long
+  // workers may drain their mailboxes, and then how long their shutdown()
+  // calls may take (at least 100 ms), before stop() returns Timeout.
+  std::chrono::milliseconds stop_timeout{1000};
 };
 
 // Counters since the node started. Each message that send() accepted is
-// handled, or counted in exactly one of `dropped` and `wrong_type`.
+// handled, or counted in exactly one of `dropped` and `wrong_type`, once the
+// node has stopped (stop() returned success).
 struct NodeStats {
   std::uint64_t dropped = 0;          // still queued when their worker stopped
-  std::uint64_t wrong_type = 0;       // body of a type the worker does not handle
+  std::uint64_t wrong_type = 0;       // body of a type the worker does not handle, or one from another
+                                      // node that does not decode as its type
   std::uint64_t handler_errors = 0;   // handle_message returned an error or threw
   std::uint64_t worker_failures = 0;  // initialize failed; the worker was stopped
 };

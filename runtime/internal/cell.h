@@ -1,4 +1,4 @@
-// INTERNAL. A worker as the node sees it: mailbox, lifecycle flags, Context,
+// INTERNAL. A worker as the node sees it: mailbox, lifecycle phase, Context,
 // and the user's worker behind a type-erased interface.
 #ifndef OCKAM_RUNTIME_INTERNAL_CELL_H_
 #define OCKAM_RUNTIME_INTERNAL_CELL_H_
@@ -12,6 +12,7 @@
 #include "runtime/context.h"
 #include "runtime/internal/allocator.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/internal/phase.h"
 #include "runtime/internal/send_gate.h"
 #include "runtime/internal/small_vector.h"
 #include "runtime/result.h"
@@ -21,18 +22,14 @@ namespace ockam::detail {
 // Who may touch what:
 //   mailbox.push        any sender that found the cell in the registry, inside
 //                       the same ReadSection; then the single StopEnvelope
-//                       push by whoever retired it, after unlinking it and a
-//                       grace period (synchronize()).
+//                       push by the sealer (phase.h, INVARIANT last push).
 //   mailbox.pop & co,   the worker's turn only (one at a time, see
 //   owner-private part  Scheduler); the last turn deletes the cell.
-//   stop_requested      set by the retiring thread, read by the turn.
-//   retired             claimed by exactly one retiring thread.
-// INVARIANT: a cell is deleted only by its own turn, after popping its
-//   StopEnvelope, which is the last push it will ever receive.
+//   phase               see phase.h: the turn's part and the retirement's.
 // A cell is also a mailbox::MailboxNode: its link in the scheduler's run queue.
 class Cell : public mailbox::MailboxNode, public PooledAllocation {
  public:
-  explicit Cell(mailbox::MpscMailbox::Start start) : mailbox(start), ctx(this) {}
+  explicit Cell(mailbox::Start start) : mailbox(start), ctx(this) {}
   virtual ~Cell() = default;
   Cell(const Cell&) = delete;
   Cell& operator=(const Cell&) = delete;
@@ -51,18 +48,10 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   // Null but for transport connections (send_gate.h); set before the start.
   // Beside the mailbox head, which every sender touches too.
   SendGate* gate = nullptr;
-  mailbox::MpscMailbox mailbox;
-  // Written once (seq_cst) by the retiring thread before it pushes the
-  // StopEnvelope; read by the turn between messages. seq_cst by default: it
-  // is read once per message, and the load is a plain move on x86.
-  std::atomic<bool> stop_requested{false};
-  // exchange(true) claims the retirement; seq_cst, taken once per worker.
-  std::atomic<bool> retired{false};
-
-  // Owner-private: touched only by the worker's turns.
-  bool initialized = false;
-  bool init_failed = false;
-  bool shut_down = false;
+  mailbox::MpscMailbox<Envelope> mailbox;
+  Phase phase;
+  // Owner-private: messages the last turns found behind a claim, logged
+  // and counted once the StopEnvelope arrives.
   std::uint32_t dropped = 0;
 
   // Immutable once the worker is started. Almost every worker has one.
@@ -75,7 +64,7 @@ class WorkerCell final : public Cell {
   using M = typename W::Message;
 
  public:
-  explicit WorkerCell(W&& worker) : Cell(mailbox::MpscMailbox::Start::kScheduled), worker_(std::move(worker)) {}
+  explicit WorkerCell(W&& worker) : Cell(mailbox::Start::kScheduled), worker_(std::move(worker)) {}
 
   bool accepts(const std::type_info& type) const override {
     if constexpr (std::is_same_v<M, Any>) {

@@ -1,6 +1,6 @@
 #include "runtime/internal/node_core.h"
 
-#include <exception>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <thread>
@@ -20,46 +20,62 @@ std::size_t pool_threads(const NodeOptions& options) {
 
 std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
 
-// Runs one of a worker's calls; an exception becomes a WorkerFailed error.
-template <class F>
-Result<void> guarded(const char* call, F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw: " + e.what());
-  } catch (...) {
-    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw a non-std::exception");
-  }
+// now + timeout, saturating: milliseconds::max() waits "forever", not never.
+std::chrono::steady_clock::time_point deadline_after(std::chrono::milliseconds timeout) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::time_point::max() - now);
+  return timeout >= room ? std::chrono::steady_clock::time_point::max() : now + timeout;
 }
+
+// The shutdown() calls after a stop's drain get the stop's timeout again,
+// and at least this: stop(0ms) drains nothing but still lets them run.
+constexpr std::chrono::milliseconds kMinShutdownTime{100};
+
+Error stopped_error() { return Error(ErrorCode::NodeStopped, "the node is stopped"); }
 
 }  // namespace
 
 NodeCore::NodeCore(Node& node, NodeOptions options)
-    : node_(node), options_(options), scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
+    : node_(node),
+      options_(options),
+      lifecycle_(registry_, scheduler_, options.max_batch),
+      scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.addresses.push_back(Address("app"));
   app_.ctx.core_ = this;
   (void)registry_.insert(app_.addresses.front(), &app_);
 }
 
-NodeCore::~NodeCore() { (void)stop(); }
+NodeCore::~NodeCore() {
+  (void)stop(options_.stop_timeout);
+  std::lock_guard<std::mutex> one_stopper(stop_mu_);
+  if (stopped_) return;
+  // stop() timed out: handlers still run. Wait for them, then the pool.
+  scheduler_.shutdown();
+  drop_app_mailbox();
+}
 
 std::size_t NodeCore::worker_count() const {
-  // relaxed: a count, exact for the thread that started or stopped workers
-  // (program order) and for anyone ordered after it.
-  return worker_count_.load(std::memory_order_relaxed);
+  // relaxed: see NodeCounters.
+  return lifecycle_.counters().workers.load(std::memory_order_relaxed);
 }
 
 NodeStats NodeCore::stats() const {
-  // relaxed: see the counters' comment in node_core.h.
-  return NodeStats{dropped_.load(std::memory_order_relaxed), wrong_type_.load(std::memory_order_relaxed),
-                   handler_errors_.load(std::memory_order_relaxed),
-                   worker_failures_.load(std::memory_order_relaxed)};
+  const NodeCounters& c = lifecycle_.counters();
+  // relaxed: see NodeCounters.
+  return NodeStats{c.dropped.load(std::memory_order_relaxed), c.wrong_type.load(std::memory_order_relaxed),
+                   c.handler_errors.load(std::memory_order_relaxed),
+                   c.worker_failures.load(std::memory_order_relaxed)};
 }
 
 // ---------------------------------------------------------------- sending
 
 Result<void> NodeCore::deliver(EnvelopePtr envelope) {
-  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  // The check is inside the section, so stop()'s grace period fences every
+  // send that missed stopping_. The registry's own sections nest in it.
+  ReadSection section;
+  // During the stop's drain this node's workers still reach each other.
+  if (stopping_.load() && !scheduler_.on_pool_thread()) return stopped_error();
   std::optional<Error> refused;  // by a send gate; not a Result, to keep the common path lean
   auto push = [&](Cell* cell) {
     if (cell->gate != nullptr) {
@@ -88,11 +104,12 @@ Result<void> NodeCore::deliver(EnvelopePtr envelope) {
     if (registry_.with_cell(*target, push)) return pushed();
   }
   // stop() may have taken the worker down after the check above.
-  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  if (stopping_.load()) return stopped_error();
   return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(*target));
 }
 
 Result<void> NodeCore::register_transport(Address::Type type, const Address& router) {
+  if (stopping_.load()) return stopped_error();
   if (type == Address::kLocal) return Error(ErrorCode::InvalidAddress, "type 0 is local delivery, not a transport");
   if (!router.valid() || !router.is_local()) {
     return Error(ErrorCode::InvalidAddress, "a transport router is a local worker: " + quoted(router));
@@ -132,7 +149,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-    if (!app_front_) app_front_.reset(static_cast<Envelope*>(app_.mailbox.pop()));
+    if (!app_front_) app_front_.reset(app_.mailbox.pop());
     if (app_front_) {
       if (want == nullptr || *app_front_->type == *want) return std::move(app_front_);
       if (decode != nullptr && app_front_->is_wire()) {
@@ -158,7 +175,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
 
 // ---------------------------------------------------------------- lifecycle
 
-Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> owned, bool allow_remote) {
+Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> cell, bool allow_remote) {
   if (addresses.empty()) return Error(ErrorCode::InvalidAddress, "a worker needs at least one address");
   for (const Address& a : addresses) {
     if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + quoted(a));
@@ -166,216 +183,88 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
       return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
     }
   }
-  std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
-  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-
-  Cell* cell = owned.release();
+  if (stopping_.load()) return stopped_error();
   for (Address& a : addresses) cell->addresses.push_back(std::move(a));
   cell->ctx.core_ = this;
-  worker_count_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count (see worker_count())
-  Result<void> result;
-  for (const Address& a : cell->addresses) {
-    if (registry_.insert(a, cell)) continue;
-    result = Error(ErrorCode::AddressInUse, "address " + quoted(a) + " is in use");
-    if (!cell->retired.exchange(true)) {
-      worker_count_.fetch_sub(1, std::memory_order_relaxed);
-      abandon(cell);
-      return result;
-    }
-    break;
-  }
-  // A concurrent stop_worker may have claimed the cell through an address
-  // inserted above, and retired it before the later ones were in: remove
-  // them all again. The cell cannot go away before schedule() below.
-  if (cell->retired.load()) {
-    for (const Address& a : cell->addresses) registry_.remove(a, cell);
-    synchronize();  // no sender still pushes through a late address
-    if (!result) cell->initialized = cell->init_failed = true;  // never runs; its stop finishes it
-  }
-  scheduler_.schedule(cell);  // the first turn runs initialize()
-  return result;
-}
-
-void NodeCore::abandon(Cell* cell) {
-  for (const Address& a : cell->addresses) registry_.remove(a, cell);
-  synchronize();
-  // Removal plus a grace period fenced every sender: what is queued now is
-  // all there will be.
-  std::uint64_t n = 0;
-  while (mailbox::MailboxNode* node = cell->mailbox.pop()) {
-    delete static_cast<Envelope*>(node);
-    ++n;
-  }
-  count_dropped(cell, n);
-  delete cell;
+  return lifecycle_.start(std::move(cell));
 }
 
 Result<void> NodeCore::stop_worker(const Address& address) {
   if (address == app_.addresses.front()) {
     return Error(ErrorCode::AccessDenied, "the app is not a worker; stop the node instead");
   }
-  if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-  Cell* claimed = nullptr;
-  // Claim inside the lookup's ReadSection: until it ends the cell cannot be
-  // deleted (and once claimed, only we can start its deletion).
-  const bool found = registry_.with_cell(address, [&](Cell* cell) {
-    if (!cell->retired.exchange(true)) claimed = cell;
-  });
-  if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(address));
-  if (claimed != nullptr) retire(claimed);
+  return lifecycle_.stop_worker(address);
+}
+
+Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  if (hooks_closed_) return stopped_error();
+  stop_hooks_.push_back(std::move(hook));
   return {};
 }
 
-void NodeCore::retire(Cell* cell) {
-  unlink(cell);
-  synchronize();
-  seal(cell);
-}
-
-void NodeCore::unlink(Cell* cell) {
-  for (const Address& a : cell->addresses) registry_.remove(a, cell);
-  worker_count_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count (see worker_count())
-}
-
-void NodeCore::seal(Cell* cell) {
-  // seq_cst store before the push: a turn that pops the StopEnvelope, or
-  // checks between messages, sees the request.
-  cell->stop_requested.store(true);
-  // After unlink() and a grace period no sender can push any more: this is
-  // the last push the cell will ever get.
-  if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
-}
-
-Result<void> NodeCore::stop() {
+// The order: transports' hooks; then no send from outside the pool, one
+// grace period, and the drain (workers handle what is queued and what they
+// send each other) until the node is idle or the timeout passes; then every
+// worker is claimed as one batch, each turn runs shutdown() and drops what
+// is left, and the pool is joined.
+Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
   if (scheduler_.on_pool_thread()) {
     return Error(ErrorCode::AccessDenied, "stop() from a worker of this node would wait for itself");
   }
   std::lock_guard<std::mutex> one_stopper(stop_mu_);
   if (stopped_) return {};
-  // Transports first: no I/O thread injects once the workers go down.
-  for (auto& hook : stop_hooks_) hook();
-  stop_hooks_.clear();
-  {
-    std::unique_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+  const auto started = std::chrono::steady_clock::now();
+  if (!stop_begun_) {
+    stop_begun_ = true;
+    std::vector<std::function<void()>> hooks;
+    {
+      std::lock_guard<std::mutex> lock(hooks_mu_);
+      hooks_closed_ = true;
+      hooks.swap(stop_hooks_);
+    }
+    for (auto& hook : hooks) hook();  // transports first: no I/O thread injects from here on
     stopping_.store(true);
+    synchronize();  // every send that read stopping_ == false has pushed
+    {
+      std::lock_guard<std::mutex> lock(app_mu_);
+      app_cv_.notify_all();  // a blocked receive() returns NodeStopped
+    }
+    if (timeout.count() > 0) (void)scheduler_.wait_idle(deadline_after(timeout));
+    running_at_claim_ = lifecycle_.retire_all(app_);
   }
-  std::vector<Cell*> claimed;
-  registry_.for_each_locked([&](Cell* cell) {
-    if (cell != &app_ && !cell->retired.exchange(true)) claimed.push_back(cell);
-  });
-  for (Cell* cell : claimed) unlink(cell);
-  registry_.remove(app_.addresses.front(), &app_);
-  synchronize();  // one grace period for all of them
-  for (Cell* cell : claimed) seal(cell);
-  {
-    std::lock_guard<std::mutex> lock(app_mu_);
-    app_cv_.notify_all();  // a blocked receive() returns NodeStopped
+  // Each claimed cell has a turn coming that runs its shutdown() and deletes it.
+  if (!scheduler_.wait_idle(deadline_after(std::max(timeout, kMinShutdownTime)))) {
+    std::string names;
+    std::size_t named = 0;
+    for (const Cell* cell : scheduler_.running()) {
+      auto it = running_at_claim_.find(cell);
+      if (it == running_at_claim_.end() || named == 8) continue;
+      names += (named++ == 0 ? "" : ", ") + ("'" + it->second + "'");
+    }
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return Error(ErrorCode::Timeout, "stop() gave up after " + std::to_string(waited.count()) +
+                                         " ms: turns are still running" +
+                                         (names.empty() ? std::string() : ", in worker(s) " + names) +
+                                         "; the node refuses every call, and its destructor waits for them");
   }
-  // Every retired cell has a turn coming that ends by deleting it.
   scheduler_.shutdown();
-
-  std::lock_guard<std::mutex> one_receiver(receive_mu_);
-  std::uint64_t n = app_front_ ? 1 : 0;
-  app_front_.reset();
-  while (mailbox::MailboxNode* node = app_.mailbox.pop()) {
-    delete static_cast<Envelope*>(node);
-    ++n;
-  }
-  count_dropped(&app_, n);
+  drop_app_mailbox();
+  running_at_claim_.clear();
   stopped_ = true;
   return {};
 }
 
-Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
-  std::lock_guard<std::mutex> lock(stop_mu_);
-  if (stopped_ || stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-  stop_hooks_.push_back(std::move(hook));
-  return {};
-}
-
-void NodeCore::count_dropped(Cell* cell, std::uint64_t n) {
-  if (n == 0) return;
-  dropped_.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter
-  detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " stopped with " + std::to_string(n) +
-                                  " queued message(s); dropped");
-}
-
-// ---------------------------------------------------------------- turns
-
-void NodeCore::turn(Cell* cell) {
-  if (!cell->initialized) {
-    cell->initialized = true;
-    Result<void> r = guarded("initialize()", [&] { return cell->call_initialize(); });
-    if (!r) {
-      cell->init_failed = true;
-      worker_failures_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
-      detail::log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + " failed to initialize (" +
-                                       to_string(ErrorCode::WorkerFailed) + "), so it is stopped: " +
-                                       r.error().to_string());
-      if (!cell->retired.exchange(true)) retire(cell);
-    }
+void NodeCore::drop_app_mailbox() {
+  std::lock_guard<std::mutex> one_receiver(receive_mu_);
+  std::uint64_t n = app_front_ ? 1 : 0;
+  app_front_.reset();
+  while (Envelope* envelope = app_.mailbox.pop()) {
+    delete envelope;
+    ++n;
   }
-  for (std::size_t handled = 0;; ++handled) {
-    if (cell->stop_requested.load()) return finish(cell, false);
-    if (handled == options_.max_batch) return scheduler_.reschedule(cell);
-    auto* node = static_cast<Envelope*>(cell->mailbox.pop());
-    if (node == nullptr) {
-      if (cell->mailbox.try_mark_empty()) return;  // idle until the next push wakes it
-      return scheduler_.reschedule(cell);          // a push is landing: keep the turn
-    }
-    EnvelopePtr envelope(node);
-    if (envelope->is_control()) return finish(cell, true);
-    dispatch(cell, std::move(envelope));
-  }
-}
-
-void NodeCore::dispatch(Cell* cell, EnvelopePtr envelope) {
-  if (!cell->accepts(*envelope->type)) {
-    wrong_type_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
-    detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message of type " +
-                                    demangle(*envelope->type) + "; it handles " + demangle(cell->message_type()));
-    return;
-  }
-  if (envelope->is_wire()) {
-    if (WireDecoder decode = cell->wire_decoder()) {
-      Result<EnvelopePtr> typed = decode(*envelope);
-      if (!typed) {
-        wrong_type_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
-        detail::log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message: " +
-                                        typed.error().to_string());
-        return;
-      }
-      envelope = std::move(typed).value();
-    }
-  }
-  Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
-  if (!r) {
-    handler_errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a counter
-    detail::log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
-  }
-}
-
-void NodeCore::finish(Cell* cell, bool stop_envelope_popped) {
-  if (!cell->shut_down) {
-    cell->shut_down = true;
-    if (!cell->init_failed) {
-      Result<void> r = guarded("shutdown()", [&] { return cell->call_shutdown(); });
-      if (!r) detail::log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
-    }
-  }
-  while (!stop_envelope_popped) {
-    auto* node = static_cast<Envelope*>(cell->mailbox.pop());
-    if (node == nullptr) {
-      // The StopEnvelope is still on its way; its push (or this retry) resumes us.
-      if (cell->mailbox.try_mark_empty()) return;
-      return scheduler_.reschedule(cell);
-    }
-    stop_envelope_popped = node->is_control();
-    if (!stop_envelope_popped) ++cell->dropped;
-    delete node;
-  }
-  count_dropped(cell, cell->dropped);
-  delete cell;
+  lifecycle_.count_dropped(app_, n);
 }
 
 }  // namespace ockam::detail

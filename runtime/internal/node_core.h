@@ -11,13 +11,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
+#include <string>
 #include <typeinfo>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/context.h"
 #include "runtime/internal/cell.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/internal/lifecycle.h"
 #include "runtime/internal/registry.h"
 #include "runtime/internal/scheduler.h"
 #include "runtime/node_options.h"
@@ -33,7 +35,7 @@ namespace ockam::detail {
 // the pool.
 class AppCell final : public Cell {
  public:
-  AppCell() : Cell(mailbox::MpscMailbox::Start::kMarkedEmpty) {}
+  AppCell() : Cell(mailbox::Start::kMarkedEmpty) {}
   bool accepts(const std::type_info&) const override { return true; }
   const std::type_info& message_type() const override { return typeid(Any); }
   WireDecoder wire_decoder() const override { return nullptr; }
@@ -42,6 +44,11 @@ class AppCell final : public Cell {
   Result<void> call_shutdown() override { return {}; }
 };
 
+// Concurrency contract: deliver(), receive() (the app), start(),
+// stop_worker(), register_transport() and add_stop_hook() from any thread;
+// stop() from any thread but a pool thread of this node. The lifecycle of
+// workers is Lifecycle's (lifecycle.h); NodeCore keeps delivery, the app's
+// mailbox, transport routers, stop hooks and the order of the stop.
 class NodeCore {
  public:
   NodeCore(Node& node, NodeOptions options);
@@ -53,7 +60,8 @@ class NodeCore {
 
   // Any thread. Lock-free on the way to a known address (a registry lookup
   // in a read section, a push, maybe a wake-up): transports' I/O threads
-  // inject received messages through it.
+  // inject received messages through it. Once the node stops, NodeStopped
+  // for every sender but this node's workers (the stop's drain).
   Result<void> deliver(EnvelopePtr envelope);
   // Non-local addresses (`allow_remote`) are for transport connections,
   // which take the remote address itself ("1#host:port").
@@ -63,45 +71,41 @@ class NodeCore {
   Result<EnvelopePtr> receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
                               std::chrono::milliseconds timeout);
   // `hook` runs once, at the start of stop() (before any worker stops, on
-  // the thread that calls stop()): a transport closes its sockets and joins
-  // its threads there. NodeStopped once the node is stopping.
+  // the thread that calls stop(), under no lock a turn takes): a transport
+  // closes its sockets and joins its threads there. NodeStopped once the
+  // node is stopping.
   Result<void> add_stop_hook(std::function<void()> hook);
-  Result<void> stop();
+  // See Node::stop(std::chrono::milliseconds).
+  Result<void> stop(std::chrono::milliseconds timeout);
   std::size_t worker_count() const;
   NodeStats stats() const;
 
  private:
-  static void turn_entry(void* self, mailbox::MailboxNode* cell) {
-    static_cast<NodeCore*>(self)->turn(static_cast<Cell*>(cell));
-  }
-  void turn(Cell* cell);
-  void dispatch(Cell* cell, EnvelopePtr envelope);
-  void finish(Cell* cell, bool stop_envelope_popped);
-  // Retirement, for a cell whose `retired` flag the caller claimed: unlink
-  // its addresses, wait a grace period (synchronize()), then seal it with
-  // its StopEnvelope. retire() does all three.
-  void retire(Cell* cell);
-  void unlink(Cell* cell);
-  void seal(Cell* cell);
-  void abandon(Cell* cell);                      // a cell that never ran
+  static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
   void wake(Cell* cell);
   void wake_app();
-  void count_dropped(Cell* cell, std::uint64_t n);
+  // After the last turn: what is left in the app's mailbox is dropped.
+  void drop_app_mailbox();
 
   Node& node_;
   const NodeOptions options_;
   Registry registry_;
   AppCell app_;
 
-  // Held shared by start(), exclusive by stop() while it raises stopping_:
-  // no worker is half-started when stop() scans the registry.
-  std::shared_mutex lifecycle_mu_;
-  // seq_cst: read once per send; set once. Sends that read false may still
-  // land; stop() fences them by unlinking every worker and a grace period.
+  // seq_cst: read once per send; set once, by stop(), before its grace
+  // period: a send that read false is still in its read section (deliver),
+  // so synchronize() in stop() waits for its push.
   std::atomic<bool> stopping_{false};
+  // Held by stop() for its whole run (one stopper at a time). Only stop()
+  // takes it, and never from a pool thread, so no turn ever waits for it.
   std::mutex stop_mu_;
-  bool stopped_ = false;                         // guarded by stop_mu_
-  std::vector<std::function<void()>> stop_hooks_;  // guarded by stop_mu_
+  bool stop_begun_ = false;  // guarded by stop_mu_
+  bool stopped_ = false;     // guarded by stop_mu_: every thread joined
+  std::unordered_map<const Cell*, std::string> running_at_claim_;  // guarded by stop_mu_
+  // Taken briefly by add_stop_hook() and by stop() to take the hooks.
+  std::mutex hooks_mu_;
+  bool hooks_closed_ = false;                      // guarded by hooks_mu_
+  std::vector<std::function<void()>> stop_hooks_;  // guarded by hooks_mu_
 
   // The app's wake-up: a push that finds the app mailbox marked empty sets
   // app_signalled_ under app_mu_ and notifies.
@@ -112,14 +116,6 @@ class NodeCore {
   std::mutex receive_mu_;
   EnvelopePtr app_front_;  // guarded by receive_mu_
 
-  // relaxed: counters; readers get exact values once the counted work is
-  // ordered before the read (e.g. by a reply or by stop()).
-  std::atomic<std::size_t> worker_count_{0};
-  std::atomic<std::uint64_t> dropped_{0};
-  std::atomic<std::uint64_t> wrong_type_{0};
-  std::atomic<std::uint64_t> handler_errors_{0};
-  std::atomic<std::uint64_t> worker_failures_{0};
-
   // Transport routers (as in Ockam): a message whose next hop has transport
   // type t != 0 goes to the local worker at *routers_[t], onward route
   // untouched. Each entry is set once (seq_cst store, read by every send to
@@ -129,7 +125,10 @@ class NodeCore {
   std::mutex routers_mu_;
   std::vector<std::unique_ptr<Address>> router_storage_;  // guarded by routers_mu_
 
-  Scheduler scheduler_;  // last member: its threads stop before the rest goes
+  // Declared after what turns use (registry_, app_), and the scheduler last:
+  // its threads stop before the rest goes.
+  Lifecycle lifecycle_;
+  Scheduler scheduler_;
 };
 
 // For transports (transport/): the node behind a context.

@@ -8,6 +8,8 @@
 #include <thread>
 #include <utility>
 
+#include "runtime/internal/cell.h"
+
 namespace ockam::detail {
 namespace {
 
@@ -15,9 +17,10 @@ namespace {
 // batch buffer. Thread-private, so plain variables.
 struct PoolThread {
   const Scheduler* scheduler = nullptr;
-  Scheduler::Cell* slot = nullptr;
-  std::array<Scheduler::Cell*, Scheduler::kBatch> stash{};
+  Cell* slot = nullptr;
+  std::array<Cell*, Scheduler::kBatch> stash{};
   std::size_t stashed = 0;
+  std::atomic<const Cell*>* running = nullptr;  // this thread's RunningSlot, if any
 };
 thread_local PoolThread tl_pool;
 
@@ -48,7 +51,11 @@ void raise_parallelism_limit(std::size_t threads) {
 // Installs this scheduler's thread state for the task's duration.
 class Scheduler::TaskScope {
  public:
-  explicit TaskScope(Scheduler* s) : saved_(std::exchange(tl_pool, PoolThread{})) { tl_pool.scheduler = s; }
+  explicit TaskScope(Scheduler* s) : saved_(std::exchange(tl_pool, PoolThread{})) {
+    tl_pool.scheduler = s;
+    const int slot = tbb::this_task_arena::current_thread_index();
+    if (slot >= 0 && static_cast<std::size_t>(slot) < s->slots_) tl_pool.running = &s->running_[slot].cell;
+  }
   ~TaskScope() { tl_pool = saved_; }
 
  private:
@@ -57,7 +64,9 @@ class Scheduler::TaskScope {
 
 Scheduler::Scheduler(std::size_t threads, TurnFn turn, void* owner)
     : turn_(turn), owner_(owner), threads_handle_(tbb::attach{}),
-      arena_(static_cast<int>(threads), /*reserved_for_masters=*/0) {
+      arena_(static_cast<int>(threads), /*reserved_for_masters=*/0),
+      slots_(threads),
+      running_(std::make_unique<RunningSlot[]>(threads)) {
   raise_parallelism_limit(threads);
   arena_.initialize();
 }
@@ -72,7 +81,43 @@ void Scheduler::schedule(Cell* cell) {
 }
 
 void Scheduler::inject(Cell* cell) {
-  if (run_queue_.push(cell)) arena_.enqueue(tasks_.defer([this] { drain(); }));
+  if (run_queue_.push(cell)) {
+    task_submitted();
+    arena_.enqueue(tasks_.defer([this] { drain(); }));
+  }
+}
+
+void Scheduler::task_submitted() {
+  // seq_cst: see live_tasks_. An increment needs no order of its own (the
+  // submitting thread's task is still counted), but an RMW costs the same.
+  live_tasks_.fetch_add(1);
+}
+
+void Scheduler::task_finished() {
+  // seq_cst: one half of the store-buffering pair with wait_idle() (see
+  // live_tasks_); a waiter is rare, so the lock is taken only for one.
+  if (live_tasks_.fetch_sub(1) == 1 && idle_waiters_.load() != 0) {
+    std::lock_guard<std::mutex> lock(idle_mu_);
+    idle_cv_.notify_all();
+  }
+}
+
+bool Scheduler::wait_idle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(idle_mu_);
+  // seq_cst: the other half of the pair with task_finished().
+  idle_waiters_.fetch_add(1);
+  const bool idle = idle_cv_.wait_until(lock, deadline, [this] { return live_tasks_.load() == 0; });
+  idle_waiters_.fetch_sub(1);
+  return idle;
+}
+
+std::vector<const Cell*> Scheduler::running() const {
+  std::vector<const Cell*> cells;
+  for (std::size_t i = 0; i < slots_; ++i) {
+    // relaxed: see RunningSlot.
+    if (const Cell* cell = running_[i].cell.load(std::memory_order_relaxed)) cells.push_back(cell);
+  }
+  return cells;
 }
 
 std::size_t Scheduler::take_batch(std::array<Cell*, kBatch>& cells) {
@@ -112,11 +157,16 @@ void Scheduler::run_batch(const Batch& batch) {
   finish_task();
 }
 
-void Scheduler::run_one(Cell* cell) {
+void Scheduler::turn(Cell* cell) {
+  // relaxed: see RunningSlot.
+  if (tl_pool.running != nullptr) tl_pool.running->store(cell, std::memory_order_relaxed);
   turn_(owner_, cell);
-  for (int i = 0; i < kSlotBudget && tl_pool.slot != nullptr; ++i) {
-    turn_(owner_, std::exchange(tl_pool.slot, nullptr));
-  }
+  if (tl_pool.running != nullptr) tl_pool.running->store(nullptr, std::memory_order_relaxed);
+}
+
+void Scheduler::run_one(Cell* cell) {
+  turn(cell);
+  for (int i = 0; i < kSlotBudget && tl_pool.slot != nullptr; ++i) turn(std::exchange(tl_pool.slot, nullptr));
   // Out of budget: two workers bouncing a message go to the back of the line.
   if (Cell* left = std::exchange(tl_pool.slot, nullptr)) inject(left);
 }
@@ -131,12 +181,14 @@ void Scheduler::spawn_stash() {
   Batch batch;
   batch.size = std::exchange(tl_pool.stashed, 0);
   std::copy_n(tl_pool.stash.begin(), batch.size, batch.cells.begin());
+  task_submitted();
   tasks_.run([this, batch] { run_batch(batch); });
 }
 
 void Scheduler::finish_task() {
   if (Cell* left = std::exchange(tl_pool.slot, nullptr)) stash(left);
-  spawn_stash();
+  spawn_stash();  // children counted before this task is uncounted (INVARIANT live tasks)
+  task_finished();
 }
 
 void Scheduler::shutdown() {

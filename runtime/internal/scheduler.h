@@ -21,6 +21,11 @@
 // A cell is a mailbox::MailboxNode (its link in the run queue): it is in the
 // run queue at most once, because only the winner of its idle -> scheduled
 // transition submits it.
+//
+// INVARIANT (live tasks): live_tasks_ counts the tasks submitted and not yet
+//   finished. A task's children are counted before the task itself is
+//   uncounted, so the count is zero only when no turn is scheduled or
+//   running: wait_idle() waits for that (the node's stop drains by it).
 #ifndef OCKAM_RUNTIME_INTERNAL_SCHEDULER_H_
 #define OCKAM_RUNTIME_INTERNAL_SCHEDULER_H_
 
@@ -30,16 +35,22 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "mailbox/mpsc_mailbox.h"
 
 namespace ockam::detail {
 
+class Cell;
+
 class Scheduler {
  public:
-  using Cell = mailbox::MailboxNode;  // the scheduler sees a cell as its run-queue link
   using TurnFn = void (*)(void* owner, Cell* cell);
   static constexpr std::size_t kBatch = 16;
   static constexpr int kSlotBudget = 64;
@@ -53,6 +64,15 @@ class Scheduler {
   void reschedule(Cell* cell) { inject(cell); }  // behind everyone already waiting
   // True on a pool thread while it runs one of this scheduler's tasks.
   bool on_pool_thread() const;
+
+  // Any thread but a pool thread. True once no turn is scheduled or running
+  // (INVARIANT live tasks), false if `deadline` passed first.
+  bool wait_idle(std::chrono::steady_clock::time_point deadline);
+  // The cells whose turns run right now, as pointer values only (they may be
+  // gone by the time the caller looks; never dereference one that is not
+  // known to be alive). For naming the workers a stop waits for.
+  std::vector<const Cell*> running() const;
+
   // Waits until every scheduled turn has run (callers make sure no new ones
   // are coming), then releases the pool and joins its threads. Not from a
   // pool thread. Idempotent.
@@ -63,6 +83,12 @@ class Scheduler {
     std::array<Cell*, kBatch> cells;
     std::size_t size = 0;
   };
+  // One per arena slot, each on its own cache line: written by the slot's
+  // thread around each turn, read by running().
+  struct alignas(64) RunningSlot {
+    // relaxed: a hint for a diagnostic; running() may see it late.
+    std::atomic<const Cell*> cell{nullptr};
+  };
   class TaskScope;
 
   void inject(Cell* cell);
@@ -70,20 +96,36 @@ class Scheduler {
   std::size_t take_batch(std::array<Cell*, kBatch>& cells);
   void run_batch(const Batch& batch);
   void run_one(Cell* cell);
+  void turn(Cell* cell);
   void stash(Cell* cell);
   void spawn_stash();
   void finish_task();
+  void task_submitted();
+  void task_finished();
 
   TurnFn turn_;
   void* owner_;
   tbb::task_scheduler_handle threads_handle_;
   tbb::task_arena arena_;
   tbb::task_group tasks_;  // every task, so shutdown() can wait for all
+  const std::size_t slots_;
+  std::unique_ptr<RunningSlot[]> running_;
 
   // INVARIANT (single drainer): exactly one of {run_queue_ marked empty, a
   // drain task queued or running}, so the queue has one consumer at a time;
   // successive drain tasks are ordered by the push that saw the mark.
-  mailbox::MpscMailbox run_queue_{mailbox::MpscMailbox::Start::kMarkedEmpty};
+  mailbox::MpscMailbox<Cell> run_queue_{mailbox::Start::kMarkedEmpty};
+
+  // INVARIANT (live tasks) above. Incremented by whoever submits a task,
+  // decremented by the task at its end. seq_cst: the decrement to zero and
+  // idle_waiters_'s load after it are one half of a store-buffering pair
+  // with wait_idle()'s store of idle_waiters_ and its load of the count:
+  // either the waiter sees zero, or the last task sees the waiter and
+  // notifies it.
+  alignas(64) std::atomic<std::int64_t> live_tasks_{0};
+  std::atomic<int> idle_waiters_{0};  // seq_cst: the other half, see above
+  std::mutex idle_mu_;
+  std::condition_variable idle_cv_;
   bool shut_down_ = false;  // the stopping thread only
 };
 

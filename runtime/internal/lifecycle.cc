@@ -1,0 +1,232 @@
+#include "runtime/internal/lifecycle.h"
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <mutex>
+#include <utility>
+
+#include "runtime/internal/read_section.h"
+#include "runtime/internal/registry.h"
+#include "runtime/internal/scheduler.h"
+#include "runtime/log.h"
+
+namespace ockam::detail {
+namespace {
+
+// relaxed: set by a test before the interleaving it forces, while no node
+// runs the seamed paths; each node thread that reaches a seam was started
+// after it (or is told by the test's own synchronisation).
+std::atomic<TestSeam> g_seam{nullptr};
+
+void seam(SeamPoint point, Cell& cell, std::size_t index = 0) {
+  if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
+}
+
+std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
+
+// Runs one of a worker's calls; an exception becomes a WorkerFailed error.
+template <class F>
+Result<void> guarded(const char* call, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw: " + e.what());
+  } catch (...) {
+    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw a non-std::exception");
+  }
+}
+
+}  // namespace
+
+void set_test_seam(TestSeam f) { g_seam.store(f, std::memory_order_relaxed); }
+
+Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch)
+    : registry_(registry), scheduler_(scheduler), max_batch_(std::max<std::size_t>(1, max_batch)) {}
+
+// ---------------------------------------------------------------- start
+
+Result<void> Lifecycle::start(std::unique_ptr<Cell> owned) {
+  std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+  if (final_) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  Cell* cell = owned.release();  // from here on the cell's own turn deletes it
+  counters_.workers.fetch_add(1, std::memory_order_relaxed);  // relaxed: see NodeCounters
+  Result<void> result;
+  for (std::size_t k = 0; k < cell->addresses.size(); ++k) {
+    if (!registry_.insert(cell->addresses[k], cell)) {
+      result = Error(ErrorCode::AddressInUse, "address " + quoted(cell->addresses[k]) + " is in use");
+      break;
+    }
+    seam(SeamPoint::kInserted, *cell, k);
+  }
+  if (result && cell->phase.link_unless_claimed()) {
+    scheduler_.schedule(cell);  // the first turn runs initialize()
+    return result;
+  }
+  if (!result && cell->phase.failed()) {
+    // Ours to retire: this is the claim, so the unlink is ours too.
+    std::array<Cell*, 1> one{cell};
+    retire(one);
+  } else {
+    // Claimed by another thread while we inserted: take back what we put
+    // in after its unlink, then let the second of us seal.
+    for (const Address& a : cell->addresses) registry_.remove(a, cell);
+    synchronize();
+  }
+  if (cell->phase.linked()) seal(cell);
+  // The cell cannot be gone: a seal never schedules a cell whose first turn
+  // is not yet scheduled (its mailbox starts scheduled), so this is its
+  // first turn, which drains it to the StopEnvelope.
+  scheduler_.schedule(cell);
+  return result;
+}
+
+// ---------------------------------------------------------------- retirement
+
+Result<void> Lifecycle::stop_worker(const Address& address) {
+  std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+  if (final_) return Error(ErrorCode::NodeStopped, "the node is stopped");
+  Cell* claimed = nullptr;
+  // Claim inside the lookup's ReadSection: until it ends the cell cannot be
+  // deleted (and once claimed, only we can start its deletion).
+  const bool found = registry_.with_cell(address, [&](Cell* cell) {
+    if (cell->phase.claim()) claimed = cell;
+  });
+  if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(address));
+  if (claimed != nullptr) {
+    std::array<Cell*, 1> one{claimed};
+    retire(one);
+  }
+  return {};
+}
+
+std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
+  std::vector<Cell*> claimed;
+  {
+    std::unique_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+    final_ = true;
+    registry_.for_each_locked([&](Cell* cell) {
+      if (cell != &app && cell->phase.claim()) claimed.push_back(cell);
+    });
+  }
+  // A turn running now began its message before the claim. Claimed cells
+  // are alive until retire() seals them, so their addresses can be read.
+  std::unordered_map<const Cell*, std::string> running;
+  for (const Cell* in_turn : scheduler_.running()) {
+    if (std::find(claimed.begin(), claimed.end(), in_turn) != claimed.end()) {
+      running.emplace(in_turn, in_turn->addresses.front().to_string());
+    }
+  }
+  for (const Address& a : app.addresses) registry_.remove(a, &app);  // in the batch's grace period
+  retire(claimed);
+  return running;
+}
+
+void Lifecycle::retire(std::span<Cell* const> claimed) {
+  for (Cell* cell : claimed) {
+    OCKAM_DCHECK(cell->phase.load() & Phase::kClaimed, "only the claimer retires");
+    seam(SeamPoint::kClaimed, *cell);
+    for (const Address& a : cell->addresses) registry_.remove(a, cell);
+    counters_.workers.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see NodeCounters
+  }
+  synchronize();  // one grace period for the batch: no sender still pushes
+  for (Cell* cell : claimed) {
+    if (cell->phase.unlinked()) seal(cell);
+  }
+}
+
+void Lifecycle::seal(Cell* cell) {
+  cell->phase.sealed();
+  // INVARIANT last push: no address reaches the cell now.
+  if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
+}
+
+void Lifecycle::count_dropped(const Cell& cell, std::uint64_t n) {
+  if (n == 0) return;
+  NodeCounters::add(counters_.dropped, n);
+  log(LogLevel::Warn,
+      "worker " + quoted(cell.addresses.front()) + " stopped with " + std::to_string(n) + " queued message(s); dropped");
+}
+
+// ---------------------------------------------------------------- turns
+
+void Lifecycle::turn(Cell* cell) {
+  const Phase::Bits p = cell->phase.load();
+  if ((p & Phase::kFinished) != 0) return finish(cell, nullptr);
+  // A worker claimed before its first turn still initializes (and so shuts
+  // down): start_worker() returned success, so the pair runs.
+  if ((p & (Phase::kRunning | Phase::kFailed)) == 0) initialize(cell);
+  for (std::size_t handled = 0;; ++handled) {
+    if (!cell->phase.dispatching()) return finish(cell, nullptr);
+    if (handled == max_batch_) return scheduler_.reschedule(cell);
+    EnvelopePtr envelope(cell->mailbox.pop());
+    if (!envelope) {
+      if (cell->mailbox.try_mark_empty()) return;  // idle until the next push wakes it
+      return scheduler_.reschedule(cell);          // a push is landing: keep the turn
+    }
+    // The StopEnvelope follows a claim (phase.h), so it is never dispatched.
+    if (envelope->is_control()) return finish(cell, std::move(envelope));
+    dispatch(cell, std::move(envelope));
+  }
+}
+
+void Lifecycle::initialize(Cell* cell) {
+  Result<void> r = guarded("initialize()", [&] { return cell->call_initialize(); });
+  if (r) return cell->phase.running();
+  NodeCounters::add(counters_.worker_failures);
+  log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + " failed to initialize (" +
+                           to_string(ErrorCode::WorkerFailed) + "), so it is stopped: " + r.error().to_string());
+  // Inside a turn: the node's stop waits for it (Scheduler::wait_idle).
+  if (cell->phase.failed()) {
+    std::array<Cell*, 1> one{cell};
+    retire(one);
+  }
+}
+
+void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope) {
+  OCKAM_DCHECK(cell->phase.load() & Phase::kRunning, "INVARIANT dispatch: only a running worker gets messages");
+  if (!cell->accepts(*envelope->type)) {
+    NodeCounters::add(counters_.wrong_type);
+    log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message of type " +
+                            demangle(*envelope->type) + "; it handles " + demangle(cell->message_type()));
+    return;
+  }
+  if (envelope->is_wire()) {
+    if (WireDecoder decode = cell->wire_decoder()) {
+      Result<EnvelopePtr> typed = decode(*envelope);
+      if (!typed) {
+        NodeCounters::add(counters_.wrong_type);
+        log(LogLevel::Warn,
+            "worker " + quoted(cell->addresses.front()) + " dropped a message: " + typed.error().to_string());
+        return;
+      }
+      envelope = std::move(typed).value();
+    }
+  }
+  Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
+  if (!r) {
+    NodeCounters::add(counters_.handler_errors);
+    log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
+  }
+}
+
+void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
+  if (cell->phase.finishing()) {
+    Result<void> r = guarded("shutdown()", [&] { return cell->call_shutdown(); });
+    if (!r) log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
+  }
+  while (!popped || !popped->is_control()) {
+    if (popped) ++cell->dropped;
+    popped.reset(cell->mailbox.pop());
+    if (!popped) {
+      // The StopEnvelope is still on its way; its push (or this retry) resumes us.
+      if (cell->mailbox.try_mark_empty()) return;
+      return scheduler_.reschedule(cell);
+    }
+  }
+  OCKAM_DCHECK(cell->phase.load() & Phase::kSealed, "INVARIANT last push: the StopEnvelope comes from the sealer");
+  count_dropped(*cell, cell->dropped);
+  delete cell;
+}
+
+}  // namespace ockam::detail

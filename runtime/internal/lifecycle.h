@@ -1,0 +1,115 @@
+// INTERNAL. A worker's life, from start to the turn that deletes it: the
+// routines that drive the phase machine of phase.h.
+//
+// Start: start() counts the worker, inserts its addresses one by one, and
+//   links (phase.h). A cell claimed while start() was still inserting gets
+//   its addresses removed again by start() itself, so no address outlives
+//   the claim. A start that meets an address in use fails the worker: it
+//   never runs, and is retired (by start(), unless a claimer got it first).
+//   The first turn runs initialize() unless the worker is claimed or failed.
+// Retirement: one routine for every way a worker ends (stop_worker, a failed
+//   initialize(), a lost start race, the node's stop), for one worker or a
+//   batch: claim -> unlink every address -> one grace period -> seal. The
+//   claimer unlinks; the seal goes to whoever of claimer and linker comes
+//   second (phase.h).
+// Turns: a turn dispatches only while the worker runs (INVARIANT dispatch);
+//   once it is claimed, the turn finishes: shutdown() if initialize() had
+//   succeeded, then every message still queued is counted as dropped until
+//   the StopEnvelope, after which the turn deletes the cell.
+//
+// Concurrency contract:
+//   * start(), stop_worker(): any thread (a worker's handler included).
+//   * retire_all(): the node's stopper, once; afterwards start() and
+//     stop_worker() return NodeStopped. It takes lifecycle_mu_ exclusively,
+//     which start() and stop_worker() hold shared for their whole run: so a
+//     retirement from outside the pool is never half done when the node
+//     stops. (Retirements inside a turn are covered by the scheduler's live
+//     tasks instead: the stop waits for those.)
+//   * turn(): the scheduler, one turn per cell at a time.
+//   * The test seam (set_test_seam) is called at the points that decide the
+//     hard interleavings, on the thread that reaches them.
+#ifndef OCKAM_RUNTIME_INTERNAL_LIFECYCLE_H_
+#define OCKAM_RUNTIME_INTERNAL_LIFECYCLE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/address.h"
+#include "runtime/internal/cell.h"
+#include "runtime/result.h"
+
+namespace ockam::detail {
+
+class Registry;
+class Scheduler;
+
+// Counters behind NodeStats and worker_count(). relaxed: counts, exact for
+// a reader ordered after the counted work (by a reply, or by stop()).
+struct NodeCounters {
+  std::atomic<std::size_t> workers{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> wrong_type{0};
+  std::atomic<std::uint64_t> handler_errors{0};
+  std::atomic<std::uint64_t> worker_failures{0};
+  static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+};
+
+// Where the test seam is called.
+enum class SeamPoint {
+  kInserted,  // start(): address `index` is in, the next one not yet
+  kClaimed,   // a retirement: the cell is claimed, nothing unlinked yet
+};
+using TestSeam = void (*)(SeamPoint point, Cell& cell, std::size_t index);
+// Tests only: installs `seam` (null: none) for every node of the process.
+void set_test_seam(TestSeam seam);
+
+class Lifecycle {
+ public:
+  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch);
+  Lifecycle(const Lifecycle&) = delete;
+  Lifecycle& operator=(const Lifecycle&) = delete;
+
+  // `cell` has its addresses (valid, distinct checked by the registry) and
+  // its context; ownership passes to the node even on failure.
+  Result<void> start(std::unique_ptr<Cell> cell);
+  Result<void> stop_worker(const Address& address);
+  // The node's stop: no start or stop_worker from now on; claims every
+  // registered cell but `app` and retires them as one batch (one grace
+  // period), and unlinks `app` in the same grace period. Returns the first
+  // address of each claimed worker whose turn was running at the claim, by
+  // cell, to name them if the stop times out.
+  std::unordered_map<const Cell*, std::string> retire_all(Cell& app);
+  void turn(Cell* cell);
+
+  NodeCounters& counters() { return counters_; }
+  const NodeCounters& counters() const { return counters_; }
+  // Counts and logs `n` messages of `cell` dropped unhandled.
+  void count_dropped(const Cell& cell, std::uint64_t n);
+
+ private:
+  // The retirement after the claims: unlink, one grace period, seal.
+  void retire(std::span<Cell* const> claimed);
+  void seal(Cell* cell);
+  void initialize(Cell* cell);
+  void dispatch(Cell* cell, EnvelopePtr envelope);
+  void finish(Cell* cell, EnvelopePtr popped);
+
+  Registry& registry_;
+  Scheduler& scheduler_;
+  const std::size_t max_batch_;
+  NodeCounters counters_;
+  // Shared by start() and stop_worker(), exclusive by retire_all().
+  std::shared_mutex lifecycle_mu_;
+  bool final_ = false;  // guarded by lifecycle_mu_: retire_all() ran
+};
+
+}  // namespace ockam::detail
+
+#endif  // OCKAM_RUNTIME_INTERNAL_LIFECYCLE_H_
