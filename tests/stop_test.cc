@@ -108,7 +108,8 @@ TEST_CASE("stop lets the message in hand finish before shutdown runs") {
   REQUIRE(entered.wait());
   bool saw_stop = false;
   std::thread opener([&] {
-    saw_stop = ockam_test::eventually([&] { return code_of(node.send("parked", 2)) == "NodeStopped"; });
+    // No worker holds "nobody": AddressNotFound until the stop begins.
+    saw_stop = ockam_test::eventually([&] { return code_of(node.send("nobody", 2)) == "NodeStopped"; });
     release.open();
   });
   auto stopped = node.stop();

@@ -1,0 +1,181 @@
+// White-box tests of the worker lifecycle: the test seam (lifecycle.h)
+// parks a thread at the points that decide the hard interleavings, so each
+// one happens every run instead of once in a million.
+#include "runtime/internal/lifecycle.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "runtime/internal/cell.h"
+#include "runtime/ockam.h"
+#include "tests/test_util.h"
+
+using ockam::Context;
+using ockam::Result;
+using ockam::Routed;
+using ockam::detail::Cell;
+using ockam::detail::SeamPoint;
+using ockam_test::code_of;
+using ockam_test::Gate;
+
+namespace {
+
+// The seam for one test case: a std::function behind the process-wide
+// function pointer, removed again when the case ends.
+class Seam {
+ public:
+  using Fn = std::function<void(SeamPoint, Cell&, std::size_t)>;
+  explicit Seam(Fn fn) {
+    current() = std::move(fn);
+    ockam::detail::set_test_seam(&Seam::call);
+  }
+  ~Seam() {
+    ockam::detail::set_test_seam(nullptr);
+    current() = nullptr;
+  }
+
+ private:
+  static Fn& current() {
+    static Fn fn;
+    return fn;
+  }
+  static void call(SeamPoint point, Cell& cell, std::size_t index) { current()(point, cell, index); }
+};
+
+bool is(const Cell& cell, const char* address) { return cell.addresses.front() == ockam::Address(address); }
+
+// Counts what the node did with a worker.
+struct Calls {
+  std::atomic<int> initialized{0};
+  std::atomic<int> handled{0};
+  std::atomic<int> shut_down{0};
+};
+
+struct Counted : ockam::Worker<int> {
+  Calls* calls;
+  Gate* before_initialize = nullptr;  // initialize() waits for it, then fails
+  explicit Counted(Calls* c, Gate* g = nullptr) : calls(c), before_initialize(g) {}
+  Result<void> initialize(Context&) override {
+    ++calls->initialized;
+    if (before_initialize == nullptr) return {};
+    const bool opened = before_initialize->wait();
+    return ockam::Error(ockam::ErrorCode::WorkerFailed, opened ? "fails on purpose" : "gate timed out");
+  }
+  Result<void> handle_message(Context&, Routed<int>) override {
+    ++calls->handled;
+    return {};
+  }
+  Result<void> shutdown(Context&) override {
+    ++calls->shut_down;
+    return {};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a worker whose initialize() fails after another thread claimed it handles none of its queued messages") {
+  // Defect A: the claimer is parked between its claim and its unlink while
+  // initialize() fails; the turn must not go on to dispatch the queue.
+  ockam_test::LogCapture logs(false);
+  Gate claimed;
+  bool turn_went_idle = false;
+  Seam seam([&](SeamPoint point, Cell& cell, std::size_t) {
+    if (point != SeamPoint::kClaimed || !is(cell, "w")) return;
+    claimed.open();  // initialize() fails now
+    // The worker's turn runs on: wait until it has gone idle.
+    turn_went_idle = ockam_test::eventually([&] { return cell.mailbox.marked_empty(); });
+  });
+  Calls calls;
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("w", Counted{&calls, &claimed}));
+  for (int i = 0; i < 3; ++i) REQUIRE_OK(node.send("w", i));
+  REQUIRE_OK(node.stop_worker("w"));  // claims; the seam runs on this thread
+  REQUIRE_OK(node.stop());
+  CHECK(turn_went_idle);
+  CHECK(calls.initialized.load() == 1);
+  CHECK(calls.handled.load() == 0);
+  CHECK(calls.shut_down.load() == 0);  // its initialize() failed
+  CHECK(node.stats().worker_failures == 1);
+  CHECK(node.stats().dropped == 3);
+}
+
+TEST_CASE("a multi-address start that loses an address race returns AddressInUse and runs nothing of the worker") {
+  // Defect B: the new worker's first address is in, and a message reaches it;
+  // another thread claims it through that address and parks before its
+  // unlink; then start() meets the taken second address.
+  ockam_test::LogCapture logs(false);
+  Gate first_in, claimed, start_returned;
+  bool turn_went_idle = false;
+  Seam seam([&](SeamPoint point, Cell& cell, std::size_t index) {
+    if (!is(cell, "a")) return;
+    if (point == SeamPoint::kInserted && index == 0) {
+      first_in.open();
+      (void)claimed.wait();  // checked through start's result below
+    } else if (point == SeamPoint::kClaimed) {
+      claimed.open();
+      if (start_returned.wait()) {
+        turn_went_idle = ockam_test::eventually([&] { return cell.mailbox.marked_empty(); });
+      }
+    }
+  });
+  Calls holder_calls, calls;
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("b", Counted{&holder_calls}));
+  std::string started;
+  std::thread starter([&] {
+    started = code_of(node.start_worker(std::vector<ockam::Address>{"a", "b"}, Counted{&calls}));
+    start_returned.open();
+  });
+  REQUIRE(first_in.wait());
+  CHECK_OK(node.send("a", 1));            // queued for the half-started worker
+  CHECK_OK(node.stop_worker("a"));        // claims; the seam parks this thread
+  starter.join();
+  CHECK(started == "AddressInUse");
+  CHECK(turn_went_idle);
+  CHECK(node.worker_count() == 1);        // the holder of "b" only
+  REQUIRE_OK(node.stop());
+  CHECK(calls.initialized.load() == 0);
+  CHECK(calls.handled.load() == 0);
+  CHECK(calls.shut_down.load() == 0);
+  CHECK(node.stats().dropped == 1);
+  CHECK(holder_calls.shut_down.load() == 1);
+}
+
+TEST_CASE("a worker claimed while start() still inserts its addresses is unreachable at all of them once stopped") {
+  // The claimer unlinks before start() has inserted the second address;
+  // start() must take that one back out before the seal, or a send through
+  // it would land behind the StopEnvelope.
+  ockam_test::LogCapture logs(false);
+  Gate first_in, unlinked;
+  Seam seam([&](SeamPoint point, Cell& cell, std::size_t index) {
+    if (!is(cell, "p")) return;
+    if (point == SeamPoint::kInserted && index == 0) {
+      first_in.open();
+      (void)unlinked.wait();  // checked below: "q" must end up unreachable either way
+    }
+  });
+  Calls calls;
+  ockam::Node node;
+  std::string started;
+  std::thread starter([&] { started = code_of(node.start_worker(std::vector<ockam::Address>{"p", "q"}, Counted{&calls})); });
+  REQUIRE(first_in.wait());
+  CHECK_OK(node.stop_worker("p"));  // unlinks "p" and the not-yet-inserted "q"
+  unlinked.open();
+  starter.join();
+  CHECK(started == "ok");
+  CHECK(code_of(node.send("q", 1)) == "AddressNotFound");
+  CHECK(code_of(node.send("p", 1)) == "AddressNotFound");
+  CHECK(node.worker_count() == 0);
+  REQUIRE_OK(node.stop());
+  // start_worker() succeeded, so initialize() and shutdown() ran as a pair.
+  CHECK(calls.initialized.load() == 1);
+  CHECK(calls.shut_down.load() == 1);
+  CHECK(calls.handled.load() == 0);
+}
