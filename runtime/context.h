@@ -108,7 +108,8 @@ class Context {
   // (worker_count() drops before this returns), the message in hand
   // finishes, shutdown() runs on the pool, and messages still queued are
   // counted and logged as dropped. AddressNotFound for an unknown address,
-  // AccessDenied for "app".
+  // AccessDenied for "app", NodeStopped once the node's stop has stopped
+  // every worker.
   Result<void> stop_worker(const Address& address);
 
   // Routes messages whose next hop has transport type `type` (1 is TCP) to
