@@ -72,7 +72,7 @@ NodeStats NodeCore::stats() const {
 
 Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   // The check is inside the section, so stop()'s grace period fences every
-  // send that missed stopping_. The registry's own sections nest in it.
+  // send that missed stopping_; the lookups and pushes run in it too.
   ReadSection section;
   // During the stop's drain this node's workers still reach each other.
   if (stopping_.load() && !scheduler_.on_pool_thread()) return stopped_error();
@@ -94,14 +94,14 @@ Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   // peer's address ("1#host:port"). Otherwise the type's router takes it.
   const Address& to = envelope->onward.next();
   const Address* target = &to;
-  if (registry_.with_cell(to, push)) return pushed();
+  if (registry_.with_cell(section, to, push)) return pushed();
   if (!to.is_local()) {
     target = routers_[to.type()].load();
     if (target == nullptr) {
       return Error(ErrorCode::AddressNotFound,
                    "no transport registered for type " + std::to_string(to.type()) + " (address " + quoted(to) + ")");
     }
-    if (registry_.with_cell(*target, push)) return pushed();
+    if (registry_.with_cell(section, *target, push)) return pushed();
   }
   // stop() may have taken the worker down after the check above.
   if (stopping_.load()) return stopped_error();

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "runtime/address.h"
 #include "runtime/internal/read_section.h"
@@ -42,6 +43,12 @@ class Registry {
   template <class F>
   bool with_cell(const Address& address, F&& f) const {
     ReadSection section;
+    return with_cell(section, address, std::forward<F>(f));
+  }
+  // The same inside the caller's own section (which must stay open until f
+  // returns): for a sender that checks more than the lookup under it.
+  template <class F>
+  bool with_cell(const ReadSection&, const Address& address, F&& f) const {
     Cell* cell = find(address);
     if (cell == nullptr) return false;
     f(cell);
