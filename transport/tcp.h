@@ -14,8 +14,8 @@
 // "1#127.0.0.1:4000" for a connect() and "1#127.0.0.1:53124" for a peer
 // that connected to a listen(). A message arriving on a connection gets that
 // address in front of its return route, so replies route back over it.
-// Bodies cross the wire with transport::Codec<T> (codec.h); a body type
-// without one is refused by send() (WrongMessageType). Locally a body is
+// Bodies cross the wire with ockam::Codec<T> (codec/codec.h); a body type
+// without a codec is refused by send() (WrongMessageType). Locally a body is
 // still moved, never encoded.
 //
 // Threads: one I/O thread per transport accepts, reads and closes. It

@@ -80,7 +80,7 @@ class WorkerCell final : public Cell {
   bool accepts(const std::type_info& type) const override {
     if constexpr (std::is_same_v<M, Any>) {
       return true;
-    } else if constexpr (transport::has_codec_v<M>) {
+    } else if constexpr (has_codec_v<M>) {
       return type == typeid(M) || type == typeid(WireBody);
     } else {
       return type == typeid(M);
