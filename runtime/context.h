@@ -23,6 +23,7 @@ class Node;
 
 namespace detail {
 class Cell;
+struct ContextAccess;
 class NodeCore;
 struct TransportAccess;
 template <class W>
@@ -122,6 +123,7 @@ class Context {
 
  private:
   friend class detail::Cell;
+  friend struct detail::ContextAccess;  // runtime/transport.cc, the transport seam
   friend class detail::NodeCore;
   friend struct detail::TransportAccess;
   explicit Context(detail::Cell* cell) : cell_(cell) {}

@@ -12,9 +12,9 @@
 #include "runtime/context.h"
 #include "runtime/internal/allocator.h"
 #include "runtime/internal/envelope.h"
-#include "runtime/internal/send_gate.h"
 #include "runtime/internal/small_vector.h"
 #include "runtime/result.h"
+#include "runtime/send_gate.h"
 
 namespace ockam::detail {
 

@@ -16,9 +16,9 @@
 
 #include "runtime/address.h"
 #include "runtime/internal/envelope.h"
-#include "runtime/internal/send_gate.h"
 #include "runtime/log.h"
 #include "runtime/result.h"
+#include "runtime/send_gate.h"
 #include "transport/internal/tcp_core.h"
 #include "transport/wire.h"
 
