@@ -25,7 +25,6 @@ namespace detail {
 class Cell;
 struct ContextAccess;
 class NodeCore;
-struct TransportAccess;
 template <class W>
 class WorkerCell;
 }  // namespace detail
@@ -125,7 +124,6 @@ class Context {
   friend class detail::Cell;
   friend struct detail::ContextAccess;  // runtime/transport.cc, the transport seam
   friend class detail::NodeCore;
-  friend struct detail::TransportAccess;
   explicit Context(detail::Cell* cell) : cell_(cell) {}
 
   bool owns(const Address& address) const;

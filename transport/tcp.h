@@ -18,6 +18,9 @@
 // without a codec is refused by send() (WrongMessageType). Locally a body is
 // still moved, never encoded.
 //
+// It is built on the transport seam (runtime/transport.h) and the public
+// API alone, as any other transport can be.
+//
 // Threads: one I/O thread per transport accepts, reads and closes. It
 // injects received messages into the node's pool without a lock (a registry
 // lookup and a mailbox push). A connection worker with nothing queued behind

@@ -132,14 +132,6 @@ class NodeCore {
   Scheduler scheduler_;  // last member: its threads stop before the rest goes
 };
 
-// For transports (transport/): the node behind a context.
-struct TransportAccess {
-  static NodeCore& core(Context& ctx) { return *ctx.core_; }
-  // From a worker's own handler: whether more messages wait in its mailbox
-  // (a connection writes at once only when none do).
-  static bool more_queued(Context& ctx) { return ctx.cell_->mailbox.has_more(); }
-};
-
 }  // namespace ockam::detail
 
 #endif  // OCKAM_RUNTIME_INTERNAL_NODE_CORE_H_
