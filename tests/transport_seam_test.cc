@@ -26,14 +26,12 @@ using ockam_test::code_of;
 using ockam_test::kWait;
 using ockam_test::Point;
 
-// An address type of this test's own.
-constexpr Address::Type kLoop = 9;
-
-// One end of an in-process link: what a socket's connection does, with the
-// far node's deliver_from_peer standing in for the socket.
+// One end of an in-process link (addresses "9#...": type 9 is this test's
+// own): what a socket's connection does, with the far node's
+// deliver_from_peer standing in for the socket.
 struct LoopConnection : ockam::Worker<Any> {
-  Context* far;         // the far node's context
-  Address seen_there;   // this link as the far node sees it
+  Context* far;        // the far node's context
+  Address seen_there;  // this link as the far node sees it
   LoopConnection(Context* f, Address s) : far(f), seen_there(std::move(s)) {}
   Result<void> handle_message(Context&, Routed<Any> msg) override {
     std::vector<std::uint8_t> payload;
@@ -102,6 +100,8 @@ struct QueueWatcher : ockam::Worker<Any> {
   Result<void> handle_message(Context& ctx, Routed<Any>) override { return ctx.send("app", ockam::more_queued(ctx)); }
 };
 
+// Sets *shut_down in its shutdown(). seq_cst (the default): set on a pool
+// thread, read by the test's thread, a handful of times.
 struct ShutdownFlag : ockam::Worker<Any> {
   std::atomic<bool>* shut_down;
   explicit ShutdownFlag(std::atomic<bool>* f) : shut_down(f) {}
