@@ -23,8 +23,8 @@ class Node;
 
 namespace detail {
 class Cell;
+struct ContextAccess;
 class NodeCore;
-struct TransportAccess;
 template <class W>
 class WorkerCell;
 }  // namespace detail
@@ -43,7 +43,7 @@ class Context {
   // invalid route, NodeStopped once the node is stopping. Any thread may
   // call the app context's send(); a worker calls its own from its handlers.
   // A route whose next hop is on another node (a transport address) needs a
-  // body type with a transport::Codec: WrongMessageType at once otherwise.
+  // body type with a codec (codec/codec.h): WrongMessageType at once otherwise.
   template <class M>
   Result<void> send(Route route, M body) {
     if (Result<void> r = check_encodable<M>(route); !r) return r;
@@ -123,8 +123,8 @@ class Context {
 
  private:
   friend class detail::Cell;
+  friend struct detail::ContextAccess;  // runtime/transport.cc, the transport seam
   friend class detail::NodeCore;
-  friend struct detail::TransportAccess;
   explicit Context(detail::Cell* cell) : cell_(cell) {}
 
   bool owns(const Address& address) const;

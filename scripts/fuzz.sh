@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 sources=(
   transport/fuzz/frame_decoder_fuzz.cc
   transport/wire.cc
-  transport/bare.cc
+  codec/bare.cc
   runtime/address.cc
   runtime/route.cc
   runtime/error.cc

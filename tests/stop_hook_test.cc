@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "runtime/internal/node_core.h"
 #include "runtime/ockam.h"
+#include "runtime/transport.h"
 #include "tests/test_util.h"
 #include "transport/tcp.h"
 
@@ -42,7 +42,7 @@ TEST_CASE("a worker that creates a TCP transport while stop() runs the stop hook
   bool hook_saw_try = false;
   ockam::Node node;
   ockam::Context& app = node.context();
-  REQUIRE_OK(ockam::detail::TransportAccess::core(app).add_stop_hook([&] {
+  REQUIRE_OK(ockam::add_stop_hook(app, [&] {
     stopping.open();
     hook_saw_try = tried.wait();
   }));

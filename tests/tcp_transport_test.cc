@@ -8,11 +8,10 @@
 #include <thread>
 #include <vector>
 
+#include "codec/testing/point.h"
 #include "runtime/ockam.h"
 #include "tests/tcp_test_util.h"
 #include "tests/test_util.h"
-#include "transport/codec.h"
-#include "transport/testing/point.h"
 #include "transport/tcp.h"
 
 namespace {

@@ -4,15 +4,12 @@
 #include <memory>
 #include <utility>
 
-#include "runtime/internal/node_core.h"
 #include "transport/internal/tcp_core.h"
-
 
 namespace ockam {
 
 Result<TcpTransport> TcpTransport::create(Context& ctx, TcpOptions options) {
-  detail::NodeCore& node = detail::TransportAccess::core(ctx);
-  auto core = std::make_shared<detail::TcpCore>(node, options);
+  auto core = std::make_shared<detail::TcpCore>(ctx.node().context(), options);
   if (Result<void> r = core->start(Address("ockam.tcp_router")); !r) return r.error();
   return TcpTransport(std::move(core));
 }

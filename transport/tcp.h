@@ -14,9 +14,12 @@
 // "1#127.0.0.1:4000" for a connect() and "1#127.0.0.1:53124" for a peer
 // that connected to a listen(). A message arriving on a connection gets that
 // address in front of its return route, so replies route back over it.
-// Bodies cross the wire with transport::Codec<T> (codec.h); a body type
-// without one is refused by send() (WrongMessageType). Locally a body is
+// Bodies cross the wire with ockam::Codec<T> (codec/codec.h); a body type
+// without a codec is refused by send() (WrongMessageType). Locally a body is
 // still moved, never encoded.
+//
+// It is built on the transport seam (runtime/transport.h) and the public
+// API alone, as any other transport can be.
 //
 // Threads: one I/O thread per transport accepts, reads and closes. It
 // injects received messages into the node's pool without a lock (a registry

@@ -10,7 +10,7 @@
 //
 // decode() is strict: every length is bounded by Limits and by the bytes
 // left, uints must be canonical, the version must be 1, and nothing may
-// follow the payload. Errors have code kMalformedMessage (bare.h), or
+// follow the payload. Errors have code kMalformedMessage (codec/bare.h), or
 // InvalidAddress for an address this runtime cannot hold (empty).
 #ifndef OCKAM_TRANSPORT_WIRE_H_
 #define OCKAM_TRANSPORT_WIRE_H_
@@ -25,11 +25,11 @@
 #include <utility>
 #include <vector>
 
+#include "codec/bare.h"
 #include "runtime/address.h"
 #include "runtime/error.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
-#include "transport/bare.h"
 
 namespace ockam::transport {
 

@@ -1,6 +1,6 @@
 // TransportMessage v1 and TCP framing against byte vectors derived by hand
-// from Ockam's Rust sources (docs/wire-format.md walks through each one), and
-// every malformed input we could think of.
+// from Ockam's Rust sources (docs/wire-format.md walks through each one),
+// every malformed input we could think of, and a body as a payload.
 #include "transport/wire.h"
 
 #include <doctest/doctest.h>
@@ -11,10 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/codec.h"
+
 namespace {
 
 using ockam::Address;
+using ockam::decode_body;
+using ockam::encode_body;
 using ockam::ErrorCode;
+using ockam::kMalformedMessage;
 using ockam::Route;
 using namespace ockam::transport;
 using Bytes = std::vector<std::uint8_t>;
@@ -445,4 +450,22 @@ TEST_CASE("FrameDecoder: a frame whose body is garbage still frames; decode reje
   CHECK(contains(decode(body).error().message(), "unsupported version 2"));
   REQUIRE(d.next(body));
   CHECK(decode(body).has_value());
+}
+
+TEST_CASE("a body travels as a TransportMessage payload and back") {
+  TransportMessage m;
+  m.onward = ockam::Route{"1#127.0.0.1:4000", "echoer"};
+  m.ret = ockam::Route{"app"};
+  encode_body(std::string("Hello Ockam!"), m.payload);
+  auto frame = encode_frame(m);
+  REQUIRE(frame.has_value());
+  FrameDecoder fd;
+  REQUIRE(fd.feed(*frame).has_value());
+  Bytes body;
+  REQUIRE(fd.next(body));
+  auto got = decode(body);
+  REQUIRE(got.has_value());
+  auto text = decode_body<std::string>(got->payload);
+  REQUIRE(text.has_value());
+  CHECK(*text == "Hello Ockam!");
 }

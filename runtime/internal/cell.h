@@ -13,9 +13,9 @@
 #include "runtime/internal/allocator.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/phase.h"
-#include "runtime/internal/send_gate.h"
 #include "runtime/internal/small_vector.h"
 #include "runtime/result.h"
+#include "runtime/send_gate.h"
 
 namespace ockam::detail {
 
@@ -69,7 +69,7 @@ class WorkerCell final : public Cell {
   bool accepts(const std::type_info& type) const override {
     if constexpr (std::is_same_v<M, Any>) {
       return true;
-    } else if constexpr (transport::has_codec_v<M>) {
+    } else if constexpr (has_codec_v<M>) {
       return type == typeid(M) || type == typeid(WireBody);
     } else {
       return type == typeid(M);

@@ -17,8 +17,8 @@ std::string demangle(const std::type_info& type) {
 
 Error no_codec_error(const std::type_info& type) {
   return Error(ErrorCode::WrongMessageType, "a body of type " + demangle(type) +
-                                                " has no ockam::transport::Codec, so it cannot go to another node "
-                                                "(specialise Codec<T>, see transport/codec.h)");
+                                                " has no ockam::Codec, so it cannot go to another node (declare "
+                                                "ockam_encode and ockam_decode with the type, see codec/codec.h)");
 }
 
 }  // namespace ockam::detail

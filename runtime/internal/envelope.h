@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "codec/codec.h"
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/internal/allocator.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
-#include "transport/codec.h"
 
 namespace ockam::detail {
 
@@ -32,7 +32,7 @@ struct WireBody {
 
 // A body type a transport can put on the wire.
 template <class M>
-inline constexpr bool wire_encodable_v = transport::has_codec_v<M> || std::is_same_v<M, WireBody>;
+inline constexpr bool wire_encodable_v = has_codec_v<M> || std::is_same_v<M, WireBody>;
 
 struct Envelope : mailbox::MailboxNode, PooledAllocation {
   explicit Envelope(const std::type_info* body_type, bool wire_body = false) : type(body_type), wire(wire_body) {}
@@ -67,8 +67,8 @@ struct TypedEnvelope final : Envelope {
     if constexpr (std::is_same_v<M, WireBody>) {
       out.insert(out.end(), body.bytes.begin(), body.bytes.end());
       return {};
-    } else if constexpr (transport::has_codec_v<M>) {
-      transport::Codec<M>::encode(body, out);
+    } else if constexpr (has_codec_v<M>) {
+      Codec<M>::encode(body, out);
       return {};
     } else {
       return no_codec_error(typeid(M));
@@ -91,9 +91,9 @@ using EnvelopePtr = std::unique_ptr<Envelope>;
 // error (MalformedMessage) names M. Precondition: wire.is_wire().
 template <class M>
 Result<EnvelopePtr> decode_wire(Envelope& wire) {
-  static_assert(transport::has_codec_v<M>);
+  static_assert(has_codec_v<M>);
   const auto& bytes = static_cast<const TypedEnvelope<WireBody>&>(wire).body.bytes;
-  Result<M> body = transport::Codec<M>::decode(bytes);
+  Result<M> body = Codec<M>::decode(bytes);
   if (!body) {
     return Error(ErrorCode::MalformedMessage,
                  "a body from another node does not decode as " + demangle(typeid(M)) + ": " + body.error().message());
@@ -109,7 +109,7 @@ Result<EnvelopePtr> decode_wire(Envelope& wire) {
 using WireDecoder = Result<EnvelopePtr> (*)(Envelope&);
 template <class M>
 constexpr WireDecoder wire_decoder() {
-  if constexpr (transport::has_codec_v<M>) {
+  if constexpr (has_codec_v<M>) {
     return &decode_wire<M>;
   } else {
     return nullptr;

@@ -215,6 +215,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
     Result<void> r = guarded("shutdown()", [&] { return cell->call_shutdown(); });
     if (!r) log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
   }
+  Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
   while (!popped || !popped->is_control()) {
     if (popped) ++cell->dropped;
     popped.reset(cell->mailbox.pop());

@@ -31,6 +31,9 @@ std::chrono::steady_clock::time_point deadline_after(std::chrono::milliseconds t
 // The shutdown() calls after a stop's drain get the stop's timeout again,
 // and at least this: stop(0ms) drains nothing but still lets them run.
 constexpr std::chrono::milliseconds kMinShutdownTime{100};
+// How far apart two looks at a worker's code must find it running before the
+// stop gives up on it.
+constexpr std::chrono::milliseconds kStuckProbe{10};
 
 Error stopped_error() { return Error(ErrorCode::NodeStopped, "the node is stopped"); }
 
@@ -233,27 +236,43 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
     if (timeout.count() > 0) (void)scheduler_.wait_idle(deadline_after(timeout));
     running_at_claim_ = lifecycle_.retire_all(app_);
   }
-  // Each claimed cell has a turn coming that runs its shutdown() and deletes it.
+  // Each claimed cell has a turn coming that runs its shutdown() and deletes
+  // it. Past the deadline, give up only on a worker whose code is seen
+  // running twice in a row: a turn that only drops its queue is the
+  // runtime's own, finite work.
   if (!scheduler_.wait_idle(deadline_after(std::max(timeout, kMinShutdownTime)))) {
-    std::string names;
-    std::size_t named = 0;
-    for (const Cell* cell : scheduler_.running()) {
-      auto it = running_at_claim_.find(cell);
-      if (it == running_at_claim_.end() || named == 8) continue;
-      names += (named++ == 0 ? "" : ", ") + ("'" + it->second + "'");
+    std::vector<const Cell*> seen = scheduler_.running();
+    for (;;) {
+      if (scheduler_.wait_idle(deadline_after(kStuckProbe))) break;
+      std::vector<const Cell*> stuck;
+      const std::vector<const Cell*> now = scheduler_.running();
+      for (const Cell* cell : now) {
+        if (std::find(seen.begin(), seen.end(), cell) != seen.end()) stuck.push_back(cell);
+      }
+      if (!stuck.empty()) return timed_out(started, stuck);
+      seen = now;
     }
-    const auto waited =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    return Error(ErrorCode::Timeout, "stop() gave up after " + std::to_string(waited.count()) +
-                                         " ms: turns are still running" +
-                                         (names.empty() ? std::string() : ", in worker(s) " + names) +
-                                         "; the node refuses every call, and its destructor waits for them");
   }
   scheduler_.shutdown();
   drop_app_mailbox();
   running_at_claim_.clear();
   stopped_ = true;
   return {};
+}
+
+Error NodeCore::timed_out(std::chrono::steady_clock::time_point started, const std::vector<const Cell*>& stuck) {
+  std::string names;
+  std::size_t named = 0;
+  for (const Cell* cell : stuck) {
+    auto it = running_at_claim_.find(cell);
+    if (it == running_at_claim_.end() || named == 8) continue;
+    names += (named++ == 0 ? "'" : ", '") + it->second + "'";
+  }
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return Error(ErrorCode::Timeout, "stop() gave up after " + std::to_string(waited.count()) + " ms: " +
+                                       std::to_string(stuck.size()) + " worker(s) still in a handler" +
+                                       (names.empty() ? std::string() : ", " + names) +
+                                       "; the node refuses every call, and its destructor waits for them");
 }
 
 void NodeCore::drop_app_mailbox() {

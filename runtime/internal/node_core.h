@@ -86,6 +86,8 @@ class NodeCore {
   void wake_app();
   // After the last turn: what is left in the app's mailbox is dropped.
   void drop_app_mailbox();
+  // stop()'s Timeout, naming the stuck workers it knows (running_at_claim_).
+  Error timed_out(std::chrono::steady_clock::time_point started, const std::vector<const Cell*>& stuck);
 
   Node& node_;
   const NodeOptions options_;
@@ -129,14 +131,6 @@ class NodeCore {
   // its threads stop before the rest goes.
   Lifecycle lifecycle_;
   Scheduler scheduler_;
-};
-
-// For transports (transport/): the node behind a context.
-struct TransportAccess {
-  static NodeCore& core(Context& ctx) { return *ctx.core_; }
-  // From a worker's own handler: whether more messages wait in its mailbox
-  // (a connection writes at once only when none do).
-  static bool more_queued(Context& ctx) { return ctx.cell_->mailbox.has_more(); }
 };
 
 }  // namespace ockam::detail

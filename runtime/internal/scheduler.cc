@@ -164,6 +164,11 @@ void Scheduler::turn(Cell* cell) {
   if (tl_pool.running != nullptr) tl_pool.running->store(nullptr, std::memory_order_relaxed);
 }
 
+void Scheduler::left_worker_code() {
+  // relaxed: see RunningSlot.
+  if (tl_pool.running != nullptr) tl_pool.running->store(nullptr, std::memory_order_relaxed);
+}
+
 void Scheduler::run_one(Cell* cell) {
   turn(cell);
   for (int i = 0; i < kSlotBudget && tl_pool.slot != nullptr; ++i) turn(std::exchange(tl_pool.slot, nullptr));

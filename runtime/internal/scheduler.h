@@ -68,10 +68,15 @@ class Scheduler {
   // Any thread but a pool thread. True once no turn is scheduled or running
   // (INVARIANT live tasks), false if `deadline` passed first.
   bool wait_idle(std::chrono::steady_clock::time_point deadline);
-  // The cells whose turns run right now, as pointer values only (they may be
-  // gone by the time the caller looks; never dereference one that is not
-  // known to be alive). For naming the workers a stop waits for.
+  // The cells whose turns run right now and may still call the worker's
+  // code, as pointer values only (they may be gone by the time the caller
+  // looks; never dereference one that is not known to be alive). For the
+  // stop, which waits for the runtime's own work but not forever for a
+  // worker's.
   std::vector<const Cell*> running() const;
+  // From a turn: it calls none of the worker's code any more (it only drops
+  // what is queued), so running() leaves it out.
+  static void left_worker_code();
 
   // Waits until every scheduled turn has run (callers make sure no new ones
   // are coming), then releases the pool and joins its threads. Not from a
@@ -84,7 +89,7 @@ class Scheduler {
     std::size_t size = 0;
   };
   // One per arena slot, each on its own cache line: written by the slot's
-  // thread around each turn, read by running().
+  // thread around each turn (and by left_worker_code()), read by running().
   struct alignas(64) RunningSlot {
     // relaxed: a hint for a diagnostic; running() may see it late.
     std::atomic<const Cell*> cell{nullptr};

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "runtime/transport.h"
+
 namespace ockam::detail {
 namespace {
 
@@ -26,19 +28,22 @@ Result<void> TcpConnection::admit() {
   return {};
 }
 
-Result<void> TcpConnection::write(EnvelopePtr envelope, bool more_queued) {
+Result<void> TcpConnection::write(Routed<Any> message, bool more_queued) {
   // Encoded on the worker's thread, outside the lock; then one copy in.
   thread_local std::vector<std::uint8_t> body;
   thread_local std::vector<std::uint8_t> frame;
   body.clear();
   frame.clear();
-  envelope->onward.pop_front();  // our own address: the peer routes from the next hop, as in Ockam
-  Result<void> encoded = envelope->encode_body(body);
-  if (encoded) {
-    if (envelope->onward.empty()) {
+  Result<PeerRoutes> routes = encode_for_peer(std::move(message), body);
+  Result<void> encoded;
+  if (!routes) {
+    encoded = routes.error();
+  } else {
+    routes->onward.pop_front();  // our own address: the peer routes from the next hop, as in Ockam
+    if (routes->onward.empty()) {
       encoded = Error(ErrorCode::InvalidAddress, "the onward route ends at the connection " + quoted(address_));
     } else {
-      encoded = transport::encode_frame_to(transport::MessageRef{envelope->onward, envelope->ret, body}, frame);
+      encoded = transport::encode_frame_to(transport::MessageRef{routes->onward, routes->ret, body}, frame);
     }
   }
   if (!encoded) {
@@ -159,12 +164,10 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
     why = "a message for unknown transport type " + std::to_string(next.type()) + " (" + quoted(next) + ")";
     return false;
   }
-  auto envelope = std::make_unique<TypedEnvelope<WireBody>>(WireBody{std::move(m.payload)});
-  envelope->onward = std::move(m.onward);
-  envelope->ret = std::move(m.ret);
-  envelope->ret.prepend(address_);
+  m.ret.prepend(address_);
   TcpCounters::add(core_->counters().received);
-  Result<void> delivered = core_->node().deliver(std::move(envelope));
+  Result<void> delivered =
+      deliver_from_peer(core_->node(), std::move(m.onward), std::move(m.ret), std::move(m.payload));
   if (!delivered) {
     // The peer's message, our missing worker: the connection stays.
     TcpCounters::add(core_->counters().dropped);

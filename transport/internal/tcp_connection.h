@@ -15,17 +15,18 @@
 #include <asio.hpp>
 
 #include "runtime/address.h"
-#include "runtime/internal/envelope.h"
-#include "runtime/internal/send_gate.h"
+#include "runtime/any.h"
 #include "runtime/log.h"
 #include "runtime/result.h"
+#include "runtime/routed.h"
+#include "runtime/send_gate.h"
 #include "transport/internal/tcp_core.h"
 #include "transport/wire.h"
 
 namespace ockam::detail {
 
 // One socket. Its worker (ConnectionWorker, at the peer's address) turns
-// outgoing envelopes into frames; the I/O thread writes and reads.
+// outgoing messages into frames; the I/O thread writes and reads.
 //
 // Who touches what:
 //   socket_, decoder_, read_buf_, out_, out_count_, closing_   I/O thread only.
@@ -53,7 +54,7 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
 
   // The connection worker's turn: one message out.
   // `more_queued`: messages wait behind this one in the worker's mailbox.
-  Result<void> write(EnvelopePtr envelope, bool more_queued);
+  Result<void> write(Routed<Any> message, bool more_queued);
 
   // I/O thread.
   void start_reading() {

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <utility>
 
-#include "runtime/internal/cell.h"
 #include "runtime/log.h"
 #include "runtime/routed.h"
+#include "runtime/transport.h"
 #include "runtime/worker.h"
 #include "transport/internal/tcp_connection.h"
 
@@ -43,7 +43,7 @@ std::string_view strip_tcp_prefix(std::string_view text) {
 struct ConnectionWorker final : Worker<Any> {
   explicit ConnectionWorker(std::shared_ptr<TcpConnection> c) : connection(std::move(c)) {}
   Result<void> handle_message(Context& ctx, Routed<Any> message) override {
-    return connection->write(EnvelopeAccess::release(std::move(message)), TransportAccess::more_queued(ctx));
+    return connection->write(std::move(message), more_queued(ctx));
   }
   std::shared_ptr<TcpConnection> connection;
 };
@@ -62,14 +62,14 @@ struct Router final : Worker<Any> {
 }  // namespace
 
 Result<void> TcpCore::start(const Address& router) {
-  Result<void> started = node_.start({router}, std::make_unique<WorkerCell<Router>>(Router(shared_from_this())));
+  Result<void> started = node_.start_worker(router, Router(shared_from_this()));
   if (!started) return started;
   if (Result<void> r = node_.register_transport(TCP, router); !r) {
     (void)node_.stop_worker(router);
     return r;
   }
   std::weak_ptr<TcpCore> weak = weak_from_this();
-  if (Result<void> r = node_.add_stop_hook([weak] {
+  if (Result<void> r = add_stop_hook(node_, [weak] {
         if (auto core = weak.lock()) core->shutdown();
       });
       !r) {
@@ -188,9 +188,7 @@ Result<void> TcpCore::adopt(tcp::socket socket, const Address& address) {
   auto connection = std::make_shared<TcpConnection>(*this, std::move(socket), address);
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
-  auto cell = std::make_unique<WorkerCell<ConnectionWorker>>(ConnectionWorker(connection));
-  cell->gate = connection.get();
-  Result<void> started = node_.start({address}, std::move(cell), /*allow_remote=*/true);
+  Result<void> started = start_connection(node_, address, ConnectionWorker(connection), connection.get());
   if (!started) return started;
   connections_[address] = connection;
   TcpCounters::add(counters_.opened);

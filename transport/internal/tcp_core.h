@@ -16,7 +16,7 @@
 #include <asio.hpp>
 
 #include "runtime/address.h"
-#include "runtime/internal/node_core.h"
+#include "runtime/context.h"
 #include "runtime/result.h"
 #include "transport/tcp.h"
 
@@ -45,7 +45,9 @@ class TcpConnection;
 //   run() returns, every handler (and the connections it holds) is gone.
 class TcpCore : public std::enable_shared_from_this<TcpCore> {
  public:
-  TcpCore(NodeCore& node, TcpOptions options) : node_(node), options_(options), work_(io.get_executor()) {}
+  // `node`: the node's own context (node.context()), which lives as long as
+  // the node; the transport's calls into the node go through it.
+  TcpCore(Context& node, TcpOptions options) : node_(node), options_(options), work_(io.get_executor()) {}
   ~TcpCore() { shutdown(); }
 
   Result<void> start(const Address& router);
@@ -59,7 +61,7 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
   Result<void> adopt(asio::ip::tcp::socket socket, const Address& address);
   void forget(const TcpConnection* connection, const Address& address);
 
-  NodeCore& node() { return node_; }
+  Context& node() { return node_; }
   const TcpOptions& options() const { return options_; }
   TcpCounters& counters() { return counters_; }
 
@@ -68,7 +70,7 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
  private:
   void accept(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
 
-  NodeCore& node_;
+  Context& node_;
   const TcpOptions options_;
   TcpCounters counters_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;  // set until shutdown()

@@ -1,7 +1,7 @@
 // Codec<T>: the built-in body codecs against hand-derived bytes (as Ockam's
 // serde_bare writes the same Rust types), strict decoding, and a user type
-// opting in with one specialisation.
-#include "transport/codec.h"
+// opting in with two functions declared with it.
+#include "codec/codec.h"
 
 #include <doctest/doctest.h>
 
@@ -10,13 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "transport/testing/point.h"
-#include "transport/wire.h"
+#include "codec/testing/point.h"
 
 namespace {
 using Bytes = std::vector<std::uint8_t>;
-using namespace ockam::transport;
-using ockam_test::Point;  // the user type (transport/testing/point.h)
+using namespace ockam;
+using ockam_test::Point;  // the user type (codec/testing/point.h)
 
 bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 
@@ -122,7 +121,7 @@ TEST_CASE("bool is one byte, 0 or 1") {
   CHECK_FALSE(decode_body<bool>(Bytes{1, 1}).has_value());
 }
 
-TEST_CASE("a user type opts in with one specialisation") {
+TEST_CASE("a user type opts in with two functions declared with it") {
   const Point p{-3, 70000, "origin"};
   const Bytes e = encode_body(p);
   // x = -3: fd ff ff ff; y = 70000 = 0x11170: 70 11 01 00; label: 06 "origin".
@@ -133,22 +132,4 @@ TEST_CASE("a user type opts in with one specialisation") {
   auto bad = decode_body<Point>(std::span<const std::uint8_t>(e).first(6));
   REQUIRE_FALSE(bad.has_value());
   CHECK(contains(bad.error().message(), "Point.y at byte 4: truncated"));
-}
-
-TEST_CASE("a body travels as a TransportMessage payload and back") {
-  TransportMessage m;
-  m.onward = ockam::Route{"1#127.0.0.1:4000", "echoer"};
-  m.ret = ockam::Route{"app"};
-  encode_body(std::string("Hello Ockam!"), m.payload);
-  auto frame = encode_frame(m);
-  REQUIRE(frame.has_value());
-  FrameDecoder fd;
-  REQUIRE(fd.feed(*frame).has_value());
-  Bytes body;
-  REQUIRE(fd.next(body));
-  auto got = decode(body);
-  REQUIRE(got.has_value());
-  auto text = decode_body<std::string>(got->payload);
-  REQUIRE(text.has_value());
-  CHECK(*text == "Hello Ockam!");
 }

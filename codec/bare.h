@@ -5,8 +5,8 @@
 // Writers append to a byte vector. Reader is strict and bounds-checked: it
 // never reads past its span, and every failure is an Error naming what was
 // being read and at which byte offset.
-#ifndef OCKAM_TRANSPORT_BARE_H_
-#define OCKAM_TRANSPORT_BARE_H_
+#ifndef OCKAM_CODEC_BARE_H_
+#define OCKAM_CODEC_BARE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +19,7 @@
 #include "runtime/error.h"
 #include "runtime/result.h"
 
-namespace ockam::transport {
+namespace ockam {
 
 // The code of every "these bytes are not a well-formed message" error.
 inline constexpr ErrorCode kMalformedMessage = ErrorCode::MalformedMessage;
@@ -104,6 +104,6 @@ class Reader {
 };
 
 }  // namespace bare
-}  // namespace ockam::transport
+}  // namespace ockam
 
-#endif  // OCKAM_TRANSPORT_BARE_H_
+#endif  // OCKAM_CODEC_BARE_H_

@@ -1,8 +1,8 @@
-#include "transport/bare.h"
+#include "codec/bare.h"
 
 #include <string>
 
-namespace ockam::transport::bare {
+namespace ockam::bare {
 
 std::size_t uint_size(std::uint64_t v) {
   std::size_t n = 1;
@@ -147,4 +147,4 @@ Result<void> Reader::expect_end(std::string_view what) {
   return {};
 }
 
-}  // namespace ockam::transport::bare
+}  // namespace ockam::bare

@@ -1,4 +1,4 @@
-// A user type with a Codec, shared by the codec and TCP tests: what a user
+// A user type with a codec, shared by the codec and TCP tests: what a user
 // writes to send their own type to another node.
 #pragma once
 
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "codec/bare.h"
+#include "codec/codec.h"
 #include "runtime/result.h"
-#include "transport/bare.h"
-#include "transport/codec.h"
 
 namespace ockam_test {
 
@@ -21,20 +21,16 @@ struct Point {
   std::int32_t y = 0;
   std::string label;
   friend bool operator==(const Point&, const Point&) = default;
-};
 
-}  // namespace ockam_test
-
-// The one specialisation that lets Point cross the wire.
-template <>
-struct ockam::transport::Codec<ockam_test::Point> {
-  static void encode(const ockam_test::Point& p, std::vector<std::uint8_t>& out) {
-    bare::write_fixed(out, p.x);
-    bare::write_fixed(out, p.y);
-    bare::write_string(out, p.label);
+  // The two functions that let Point cross the wire: hidden friends, found
+  // by argument-dependent lookup wherever Point itself is visible.
+  friend void ockam_encode(ockam::codec_tag<Point>, const Point& p, std::vector<std::uint8_t>& out) {
+    ockam::bare::write_fixed(out, p.x);
+    ockam::bare::write_fixed(out, p.y);
+    ockam::bare::write_string(out, p.label);
   }
-  static ockam::Result<ockam_test::Point> decode(std::span<const std::uint8_t> in) {
-    bare::Reader r(in);
+  friend ockam::Result<Point> ockam_decode(ockam::codec_tag<Point>, std::span<const std::uint8_t> in) {
+    ockam::bare::Reader r(in);
     auto x = r.read_fixed<std::int32_t>("Point.x");
     if (!x) return x.error();
     auto y = r.read_fixed<std::int32_t>("Point.y");
@@ -42,6 +38,8 @@ struct ockam::transport::Codec<ockam_test::Point> {
     auto label = r.read_string("Point.label", 1024);
     if (!label) return label.error();
     if (auto end = r.expect_end("Point"); !end) return end.error();
-    return ockam_test::Point{*x, *y, std::string(*label)};
+    return Point{*x, *y, std::string(*label)};
   }
 };
+
+}  // namespace ockam_test
