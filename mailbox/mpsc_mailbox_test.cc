@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -96,16 +98,23 @@ TEST_CASE("the last node can be popped and reused at once (the stub is re-insert
 TEST_CASE("many producers: every node arrives once, in each producer's order, with one wake per idle period") {
   const int kProducers = 4;
   const int kPerProducer = 200000 / stress_divisor();
+  const int kTotal = kProducers * kPerProducer;
   std::vector<std::unique_ptr<Item[]>> items;
   for (int p = 0; p < kProducers; ++p) items.push_back(std::make_unique<Item[]>(kPerProducer));
   MpscMailbox<Item> box(ockam::mailbox::Start::kMarkedEmpty);
-  std::atomic<int> wakes{0};  // seq_cst: test bookkeeping only
+  // seq_cst: test bookkeeping. A producer adds its wake before it counts
+  // itself done, so a consumer that sees every producer done sees every wake.
+  std::atomic<int> wakes{0};
   std::atomic<int> wake_pending{0};
+  std::atomic<int> producers_done{0};
 
   std::vector<std::thread> producers;
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
       for (int i = 0; i < kPerProducer; ++i) {
+        // Lets the consumer catch up now and then, so the mailbox goes idle
+        // and is woken thousands of times, not once (load, not ordering).
+        if (i % 64 == 0) std::this_thread::yield();
         items[p][i].producer = p;
         items[p][i].seq = i;
         if (box.push(&items[p][i])) {
@@ -113,37 +122,62 @@ TEST_CASE("many producers: every node arrives once, in each producer's order, wi
           wake_pending.fetch_add(1);
         }
       }
+      producers_done.fetch_add(1);
     });
   }
 
   // The consumer "runs" only when woken, like a worker turn, and marks the
   // mailbox empty when it runs dry. Single-waker: a wake never arrives while
-  // a previous one is still being served.
+  // a previous one is still being served. It returns what went wrong (empty
+  // if nothing) instead of spinning: a lost wake-up is certain once every
+  // producer is done with nodes still queued and no wake pending, and a
+  // serving loop that neither pops nor marks for kStall is stuck.
+  const auto kStall = std::chrono::seconds(20);
   std::vector<int> next_seq(kProducers, 0);
   int received = 0, marks = 0, double_wakes = 0;
-  while (received < kProducers * kPerProducer) {
-    if (wake_pending.load() == 0) {
-      std::this_thread::yield();
-      continue;
-    }
-    // Claim the wake before serving it: no other can come until we mark.
-    if (wake_pending.fetch_sub(1) != 1) ++double_wakes;
-    for (;;) {
-      auto* n = box.pop();
-      if (n == nullptr) {
-        if (box.try_mark_empty()) break;
+  auto consume = [&]() -> std::string {
+    while (received < kTotal) {
+      if (wake_pending.load() == 0) {
+        if (producers_done.load() == kProducers && wake_pending.load() == 0) {
+          return "lost wake-up: every producer is done, " + std::to_string(kTotal - received) +
+                 " node(s) are still queued, and no push reported the mailbox marked empty";
+        }
+        std::this_thread::yield();
         continue;
       }
-      if (n->seq != next_seq[n->producer]) FAIL("out of order for producer " << n->producer);
-      ++next_seq[n->producer];
-      ++received;
+      // Claim the wake before serving it: no other can come until we mark.
+      if (wake_pending.fetch_sub(1) != 1) ++double_wakes;
+      auto progress = std::chrono::steady_clock::now();
+      for (;;) {
+        auto* n = box.pop();
+        if (n == nullptr) {
+          if (box.try_mark_empty()) break;
+          if (std::chrono::steady_clock::now() - progress > kStall) {
+            return "stuck: pop() finds nothing and try_mark_empty() fails, with " +
+                   std::to_string(received) + " of " + std::to_string(kTotal) + " received";
+          }
+          std::this_thread::yield();  // a push is between its exchange and its link
+          continue;
+        }
+        if (n->seq != next_seq[n->producer]) {
+          return "out of order for producer " + std::to_string(n->producer) + ": seq " +
+                 std::to_string(n->seq) + ", expected " + std::to_string(next_seq[n->producer]);
+        }
+        ++next_seq[n->producer];
+        ++received;
+        progress = std::chrono::steady_clock::now();
+      }
+      ++marks;
     }
-    ++marks;
-  }
-  for (auto& t : producers) t.join();
-  CHECK(received == kProducers * kPerProducer);
+    return {};
+  };
+  const std::string failure = consume();
+  for (auto& t : producers) t.join();  // pushes never block: they all finish
+  REQUIRE_MESSAGE(failure.empty(), failure);
+  CHECK(received == kTotal);
   for (int p = 0; p < kProducers; ++p) CHECK(next_seq[p] == kPerProducer);
   CHECK(double_wakes == 0);
   CHECK(wakes.load() == marks);
+  MESSAGE("idle periods (wakes): " << marks);
   CHECK(box.pop() == nullptr);
 }

@@ -260,18 +260,19 @@ TEST_CASE("stop_worker lets the message in hand finish and counts the queued one
     REQUIRE_OK(node.send("parked", i));
     ++accepted;
   }
+  bool removed = false;  // the opener's; read after join()
   std::thread opener([&] {
     // Keeps probing until stop_worker has taken the address away.
-    bool removed = ockam_test::eventually([&] {
+    removed = ockam_test::eventually([&] {
       auto sent = node.send("parked", 99);
       if (sent) ++accepted;
       return code_of(sent) == "AddressNotFound";
     });
-    (void)removed;
     release.open();
   });
   auto stopped = node.stop_worker("parked");
   opener.join();
+  CHECK_MESSAGE(removed, "stop_worker did not take the address away while the handler was parked");
   CHECK_OK(stopped);
   CHECK(node.worker_count() == 0);
   REQUIRE_OK(node.stop());
@@ -406,9 +407,10 @@ TEST_CASE("an address freed by stop_worker can host a new worker at once; the ol
   for (int i = 1; i <= 5; ++i) REQUIRE_OK(node.send("x", i));
   // stop_worker may wait for the message in hand: open the gate from a
   // thread that first sees the address gone.
-  std::atomic<bool> restarted_flag{false};
+  std::atomic<bool> restarted_flag{false};  // seq_cst: test bookkeeping
+  bool freed = false;                       // the opener's; read after join()
   std::thread opener([&] {
-    (void)ockam_test::eventually([&] { return node.worker_count() == 0 || restarted_flag.load(); });
+    freed = ockam_test::eventually([&] { return node.worker_count() == 0 || restarted_flag.load(); });
     release.open();
   });
   auto stopped = node.stop_worker("x");
@@ -416,9 +418,10 @@ TEST_CASE("an address freed by stop_worker can host a new worker at once; the ol
   auto restarted = node.start_worker("x", New{});
   restarted_flag = true;
   CHECK_OK(restarted);
-  REQUIRE_OK(node.send("x", 100));
+  CHECK_OK(node.send("x", 100));  // not REQUIRE: the opener is not joined yet
   auto reply = node.receive<int>(kWait);
   opener.join();
+  CHECK_MESSAGE(freed, "stop_worker did not free the address while the old handler was parked");
   REQUIRE_OK(reply);
   CHECK(reply.value().body() == 100);  // the new worker's first message is the new one
   CHECK(code_of(node.receive<int>(50ms)) == "Timeout");

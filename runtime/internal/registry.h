@@ -67,10 +67,11 @@ class Registry {
   void for_each_locked(F&& f) {
     for (Shard& shard : shards_) {
       std::lock_guard<std::mutex> lock(shard.write_mu);
-      Table* table = shard.table.load();
+      // relaxed: write_mu orders every store to the table and its slots.
+      Table* table = shard.table.load(std::memory_order_relaxed);
       if (table == nullptr) continue;
       for (std::size_t i = 0; i <= table->mask; ++i) {
-        Cell* cell = table->slots[i].cell.load();
+        Cell* cell = table->slots[i].cell.load(std::memory_order_relaxed);
         if (cell != nullptr && cell != tombstone()) f(cell);
       }
     }
@@ -78,10 +79,16 @@ class Registry {
 
  private:
   struct Slot {
-    // Written by the shard's writer; read by any sender. `hash` is stored
-    // before `cell` (relaxed, then seq_cst) and read after it.
+    // Written by the shard's writer (under write_mu); read by any sender.
+    // relaxed: stored before `cell` and read after it, whose store (a
+    // release) and load in locate() (an acquire) carry it.
     std::atomic<std::uint64_t> hash{0};
-    std::atomic<Cell*> cell{nullptr};  // null: never used; tombstone(): removed
+    // null: never used; tombstone(): removed. seq_cst: remove()'s tombstone
+    // store then synchronize()'s phase load, against a sender's ReadSection
+    // entry store then locate()'s load, is a store-buffering pair, so the
+    // sender sees the tombstone or synchronize() waits for it. (rebuild()
+    // fills a table not yet published: relaxed.)
+    std::atomic<Cell*> cell{nullptr};
   };
   struct Table {
     explicit Table(std::size_t capacity) : mask(capacity - 1), slots(new Slot[capacity]) {}
@@ -90,8 +97,12 @@ class Registry {
   };
   struct alignas(64) Shard {
     std::mutex write_mu;
-    // seq_cst (default): readers load it once per lookup; it changes only
-    // when the table is rebuilt.
+    // Stored only by rebuild(), seq_cst, then synchronize() before the old
+    // table is freed; find() loads it seq_cst inside its ReadSection: one
+    // half of a store-buffering pair with synchronize()'s phase load and
+    // ReadSection's entry store, so a sender either loads the new table or
+    // is waited for. The store (a release) publishes the new table's slots
+    // to that load (an acquire). Loads under write_mu are relaxed.
     std::atomic<Table*> table{nullptr};
     std::size_t used = 0;        // guarded by write_mu
     std::size_t tombstones = 0;  // guarded by write_mu
