@@ -41,37 +41,41 @@ struct Slow : ockam::Worker<int> {
 
 constexpr int kQueued = 10000;
 
-void queue_slow_work(ockam::Node& node, Gate& all_queued) {
-  for (int i = 0; i < kQueued; ++i) REQUIRE_OK(node.send("slow", i));
-  all_queued.open();
-}
+// A node with one Slow worker, "slow".
+struct SlowNode {
+  std::atomic<int> handled{0}, shut_down{0};
+  Gate all_queued;
+  ockam::Node node;
+  explicit SlowNode(ockam::NodeOptions options = {}) : node(options) {
+    REQUIRE_OK(node.start_worker("slow", Slow{&handled, &shut_down, &all_queued}));
+  }
+  // Queues n messages; message 0 waits until all are in.
+  void queue(int n) {
+    for (int i = 0; i < n; ++i) REQUIRE_OK(node.send("slow", i));
+    all_queued.open();
+  }
+};
 
 }  // namespace
 
 TEST_CASE("stop(5s) lets a worker handle all of its 10,000 queued messages: nothing is dropped") {
-  std::atomic<int> handled{0}, shut_down{0};
-  Gate all_queued;
-  ockam::Node node;
-  REQUIRE_OK(node.start_worker("slow", Slow{&handled, &shut_down, &all_queued}));
-  queue_slow_work(node, all_queued);
-  REQUIRE_OK(node.stop(5s));
-  CHECK(handled.load() == kQueued);
-  CHECK(node.stats().dropped == 0);
-  CHECK(node.stats().handler_errors == 0);
-  CHECK(shut_down.load() == 1);
+  SlowNode slow;
+  slow.queue(kQueued);
+  REQUIRE_OK(slow.node.stop(5s));
+  CHECK(slow.handled.load() == kQueued);
+  CHECK(slow.node.stats().dropped == 0);
+  CHECK(slow.node.stats().handler_errors == 0);
+  CHECK(slow.shut_down.load() == 1);
 }
 
 TEST_CASE("stop(10ms) stops a worker with 10,000 slow messages queued, counting the unhandled ones as dropped") {
   ockam_test::LogCapture logs;
-  std::atomic<int> handled{0}, shut_down{0};
-  Gate all_queued;
-  ockam::Node node;
-  REQUIRE_OK(node.start_worker("slow", Slow{&handled, &shut_down, &all_queued}));
-  queue_slow_work(node, all_queued);
-  REQUIRE_OK(node.stop(10ms));
-  CHECK(handled.load() < kQueued);
-  CHECK(handled.load() + static_cast<int>(node.stats().dropped) == kQueued);
-  CHECK(shut_down.load() == 1);
+  SlowNode slow;
+  slow.queue(kQueued);
+  REQUIRE_OK(slow.node.stop(10ms));
+  CHECK(slow.handled.load() < kQueued);
+  CHECK(slow.handled.load() + static_cast<int>(slow.node.stats().dropped) == kQueued);
+  CHECK(slow.shut_down.load() == 1);
   CHECK(logs.matching({"worker 'slow' stopped with", "dropped"}).size() == 1);
 }
 
@@ -187,22 +191,19 @@ TEST_CASE("a ring of workers passing tokens forever stops within the timeout") {
 
 TEST_CASE("stop(0ms) stops at once: queued messages are dropped and every shutdown runs") {
   ockam_test::LogCapture logs(false);
-  std::atomic<int> handled{0}, shut_down{0};
-  Gate all_queued;
-  ockam::Node node;
-  REQUIRE_OK(node.start_worker("slow", Slow{&handled, &shut_down, &all_queued}));
-  for (int i = 0; i < 100; ++i) REQUIRE_OK(node.send("slow", i));
+  SlowNode slow;
+  for (int i = 0; i < 100; ++i) REQUIRE_OK(slow.node.send("slow", i));
   bool refused = false;
   std::thread opener([&] {
-    refused = ockam_test::eventually([&] { return code_of(node.send("nobody", -1)) == "NodeStopped"; });
-    all_queued.open();  // message 0 finishes; the other 99 are behind the claim
+    refused = ockam_test::eventually([&] { return code_of(slow.node.send("nobody", -1)) == "NodeStopped"; });
+    slow.all_queued.open();  // message 0 finishes; the other 99 are behind the claim
   });
-  REQUIRE_OK(node.stop(0ms));
+  REQUIRE_OK(slow.node.stop(0ms));
   opener.join();
   CHECK(refused);
-  CHECK(handled.load() + static_cast<int>(node.stats().dropped) == 100);
-  CHECK(node.stats().dropped >= 99);
-  CHECK(shut_down.load() == 1);
+  CHECK(slow.handled.load() + static_cast<int>(slow.node.stats().dropped) == 100);
+  CHECK(slow.node.stats().dropped >= 99);
+  CHECK(slow.shut_down.load() == 1);
 }
 
 TEST_CASE("NodeOptions::stop_timeout is what stop() and the destructor wait, and defaults to one second") {
