@@ -226,6 +226,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
     }
   }
   OCKAM_DCHECK(cell->phase.load() & Phase::kSealed, "INVARIANT last push: the StopEnvelope comes from the sealer");
+  OCKAM_DCHECK(cell->phase.load() & Phase::kFinished, "INVARIANT shutdown: a cell is deleted only after finish()");
   count_dropped(*cell, cell->dropped);
   delete cell;
 }

@@ -113,6 +113,8 @@ class Phase {
   // the turn's own part (see running()).
   bool finishing() {
     const Bits before = bits_.fetch_or(kFinished, std::memory_order_relaxed);
+    OCKAM_DCHECK((before & kFinished) != 0 || (before & (kClaimed | kFailed)) != 0,
+                 "INVARIANT dispatch: a turn finishes only once the worker is claimed");
     return (before & (kRunning | kFinished)) == kRunning;
   }
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "runtime/internal/cell.h"
+#include "runtime/internal/dcheck.h"
 
 namespace ockam::detail {
 namespace {
@@ -96,7 +97,9 @@ void Scheduler::task_submitted() {
 void Scheduler::task_finished() {
   // seq_cst: one half of the store-buffering pair with wait_idle() (see
   // live_tasks_); a waiter is rare, so the lock is taken only for one.
-  if (live_tasks_.fetch_sub(1) == 1 && idle_waiters_.load() != 0) {
+  const std::int64_t before = live_tasks_.fetch_sub(1);
+  OCKAM_DCHECK(before > 0, "INVARIANT live tasks: every finished task was counted");
+  if (before == 1 && idle_waiters_.load() != 0) {
     std::lock_guard<std::mutex> lock(idle_mu_);
     idle_cv_.notify_all();
   }
