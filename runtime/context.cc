@@ -23,6 +23,10 @@ std::chrono::milliseconds Context::default_timeout() const { return core_->optio
 namespace {
 Result<void> check_route(const Route& route) {
   if (route.empty()) return Error(ErrorCode::InvalidAddress, "empty route");
+  if (route.size() > kMaxRouteLength) {
+    return Error(ErrorCode::InvalidAddress, "a route of " + std::to_string(route.size()) + " hops; at most " +
+                                                std::to_string(kMaxRouteLength) + " can cross the wire");
+  }
   for (const Address& a : route) {
     if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address '" + a.to_string() + "' in route");
   }
@@ -44,6 +48,11 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
     return Error(ErrorCode::InvalidAddress, "the onward route ends at '" + address().to_string() + "': nowhere to forward");
   }
   if (Result<void> r = check_route(envelope->onward); !r) return r;
+  if (envelope->ret.size() >= kMaxRouteLength) {
+    return Error(ErrorCode::InvalidAddress, "the return route already has " + std::to_string(envelope->ret.size()) +
+                                                " hops; at most " + std::to_string(kMaxRouteLength) +
+                                                " can cross the wire");
+  }
   envelope->ret.prepend(address());
   return core_->deliver(std::move(envelope));
 }

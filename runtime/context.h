@@ -69,11 +69,14 @@ class Context {
 
   // The app only (AccessDenied on a worker's context: a worker gets its
   // messages through handle_message). Blocks until a message arrives or the
-  // timeout passes (Timeout). A message of another type than M is not
-  // consumed: WrongMessageType names its type, and the next receive gets it.
-  // A message from another node arrives encoded; it is decoded with
-  // Codec<M> (and left in place, WrongMessageType, if it does not decode).
-  // One thread at a time receives; concurrent calls are serialized.
+  // timeout passes (Timeout; a huge timeout waits for ever, never "not at
+  // all"). A message from another node arrives encoded; it is decoded with
+  // M's codec. A message that is not an M, or does not decode as one, is
+  // consumed: WrongMessageType names it, it is counted in
+  // NodeStats::wrong_type and logged, and the next receive gets the next
+  // message, so no message can block the app. (receive<Any>() takes
+  // anything.) One thread at a time receives; concurrent calls are
+  // serialized.
   template <class M>
   Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
     const std::type_info* want = std::is_same_v<M, Any> ? nullptr : &typeid(M);

@@ -15,6 +15,11 @@
 
 namespace ockam {
 
+// The most hops a route may have: the wire's limit (docs/wire-format.md),
+// so that anything sent can cross to another node. send() and forward()
+// refuse a longer onward or return route with InvalidAddress.
+inline constexpr std::size_t kMaxRouteLength = 64;
+
 class Route {
  public:
   Route() = default;

@@ -147,12 +147,14 @@ TEST_CASE("receive with nothing arriving fails with Timeout, not before the time
   CHECK(code_of(node.context().receive<int>(50ms)) == "Timeout");
 }
 
-TEST_CASE("receive of another type fails with WrongMessageType naming the found type") {
+TEST_CASE("receive of another type fails with WrongMessageType naming the found type, and drops it") {
   struct IntSource : ockam::Worker<std::string> {
     Result<void> handle_message(Context& ctx, Routed<std::string>) override {
-      return ctx.send("app", 7);
+      CHECK_OK(ctx.send("app", 7));
+      return ctx.send("app", std::string("after"));
     }
   };
+  ockam_test::LogCapture logs;
   ockam::Node node;
   REQUIRE_OK(node.start_worker("source", IntSource{}));
   REQUIRE_OK(node.send("source", std::string("go")));
@@ -160,9 +162,12 @@ TEST_CASE("receive of another type fails with WrongMessageType naming the found 
   REQUIRE_FALSE(wrong.has_value());
   CHECK(code_of(wrong) == "WrongMessageType");
   CHECK_MESSAGE(ockam_test::contains(wrong.error().message(), "int"), wrong.error().message());
-  auto right = node.receive<int>(kWait);
-  REQUIRE_OK(right);
-  CHECK(right.value().body() == 7);
+  // The int is gone: the next receive gets the message behind it.
+  auto next = node.receive<std::string>(kWait);
+  REQUIRE_OK(next);
+  CHECK(next.value().body() == "after");
+  CHECK(node.stats().wrong_type == 1);
+  CHECK(logs.matching({"app dropped a message", "int"}).size() == 1);
 }
 
 TEST_CASE("every operation after stop fails with NodeStopped") {

@@ -247,3 +247,18 @@ TEST_CASE("a long route, past any inline capacity, is walked hop by hop and retr
   CHECK(reply.value().return_route().size() == 21);
   CHECK(str(reply.value().return_route()) == expected_return);
 }
+
+TEST_CASE("a route longer than the wire's 64 hops is InvalidAddress at send, and 64 hops still go") {
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("h", Hop{}));
+  std::vector<Address> hops(ockam::kMaxRouteLength - 1, Address("h"));
+  hops.push_back(Address("app"));
+  REQUIRE_OK(node.send(ockam::Route(hops), std::string("64")));
+  auto reply = node.receive<std::string>(kWait);
+  REQUIRE_OK(reply);
+  CHECK(reply.value().return_route().size() == ockam::kMaxRouteLength);
+  hops.insert(hops.begin(), Address("h"));
+  auto refused = node.send(ockam::Route(hops), std::string("65"));
+  CHECK(code_of(refused) == "InvalidAddress");
+  CHECK_MESSAGE(ockam_test::contains(refused.error().message(), "at most 64"), refused.error().message());
+}

@@ -154,7 +154,8 @@ TEST_CASE("receive with a short timeout and nothing to receive returns Timeout")
   REQUIRE(ockam_test::echoed(node, "echoer", "later") == "later");
 }
 
-TEST_CASE("receive of the wrong type names the found type and leaves the message for the right receive") {
+TEST_CASE("receive of the wrong type names the found type and consumes it, so a stray message never blocks the app") {
+  ockam_test::LogCapture logs(false);
   ockam::Node node;
   REQUIRE_OK(node.start_worker("echoer", Echoer{}));
   REQUIRE_OK(node.send("echoer", std::string("typed")));
@@ -162,9 +163,32 @@ TEST_CASE("receive of the wrong type names the found type and leaves the message
   REQUIRE_FALSE(wrong.has_value());
   CHECK(code_of(wrong) == "WrongMessageType");
   CHECK_MESSAGE(ockam_test::contains(wrong.error().message(), "string"), wrong.error().message());
-  auto right = node.receive<std::string>(kWait);
-  REQUIRE_OK(right);
-  CHECK(right.value().body() == "typed");
+  CHECK(code_of(node.receive<std::string>(50ms)) == "Timeout");
+  CHECK(ockam_test::echoed(node, "echoer", "next") == "next");
+  CHECK(node.stats().wrong_type == 1);
+}
+
+TEST_CASE("receive<Any> takes a message of any type") {
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("echoer", Echoer{}));
+  REQUIRE_OK(node.send("echoer", std::string("typed")));
+  auto any = node.receive<ockam::Any>(kWait);
+  REQUIRE_OK(any);
+  REQUIRE(any.value().body().get_if<std::string>() != nullptr);
+  CHECK(*any.value().body().get_if<std::string>() == "typed");
+}
+
+TEST_CASE("a receive timeout too large to add to the clock waits instead of returning at once") {
+  struct LateReply : ockam::Worker<int> {
+    Result<void> handle_message(Context& ctx, Routed<int> msg) override { return ctx.send(msg.return_route(), msg.body()); }
+  };
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("late", LateReply{}));
+  REQUIRE_OK(node.send("late", 5));
+  auto reply = node.receive<int>(std::chrono::milliseconds::max());
+  REQUIRE_OK(reply);
+  CHECK(reply.value().body() == 5);
+  CHECK(code_of(node.receive<int>(std::chrono::milliseconds::min())) == "Timeout");
 }
 
 TEST_CASE("the receive timeout from NodeOptions applies to receive() without an argument") {

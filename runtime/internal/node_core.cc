@@ -149,20 +149,18 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
                  "receive() is for the app; worker " + quoted(ctx.address()) + " gets its messages in handle_message()");
   }
   std::lock_guard<std::mutex> one_receiver(receive_mu_);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = deadline_after(timeout);
   for (;;) {
     if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-    if (!app_front_) app_front_.reset(app_.mailbox.pop());
-    if (app_front_) {
-      if (want == nullptr || *app_front_->type == *want) return std::move(app_front_);
-      if (decode != nullptr && app_front_->is_wire()) {
-        Result<EnvelopePtr> typed = decode(*app_front_);
-        if (!typed) return Error(ErrorCode::WrongMessageType, typed.error().message());
-        app_front_.reset();
-        return typed;
+    if (EnvelopePtr front{app_.mailbox.pop()}) {
+      if (want == nullptr || *front->type == *want) return front;
+      if (decode != nullptr && front->is_wire()) {
+        Result<EnvelopePtr> typed = decode(*front);
+        if (typed) return typed;
+        return refuse_at_app(Error(ErrorCode::WrongMessageType, typed.error().message()));
       }
-      return Error(ErrorCode::WrongMessageType,
-                   "expected " + demangle(*want) + ", found " + demangle(*app_front_->type));
+      return refuse_at_app(Error(ErrorCode::WrongMessageType, "expected " + demangle(*want) + ", found " +
+                                                                  demangle(*front->type) + "; it is dropped"));
     }
     if (!app_.mailbox.try_mark_empty()) {
       std::this_thread::yield();  // a push is between its exchange and its link
@@ -275,10 +273,15 @@ Error NodeCore::timed_out(std::chrono::steady_clock::time_point started, const s
                                        "; the node refuses every call, and its destructor waits for them");
 }
 
+Error NodeCore::refuse_at_app(Error error) {
+  NodeCounters::add(lifecycle_.counters().wrong_type);
+  log(LogLevel::Warn, "app dropped a message: " + error.message());
+  return error;
+}
+
 void NodeCore::drop_app_mailbox() {
   std::lock_guard<std::mutex> one_receiver(receive_mu_);
-  std::uint64_t n = app_front_ ? 1 : 0;
-  app_front_.reset();
+  std::uint64_t n = 0;
   while (Envelope* envelope = app_.mailbox.pop()) {
     delete envelope;
     ++n;

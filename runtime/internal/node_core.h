@@ -84,6 +84,10 @@ class NodeCore {
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
   void wake(Cell* cell);
   void wake_app();
+  // receive<T>() found a message that is not a T (or does not decode as
+  // one): it is consumed, counted as wrong_type and logged, so no message
+  // can block every later receive.
+  Error refuse_at_app(Error error);
   // After the last turn: what is left in the app's mailbox is dropped.
   void drop_app_mailbox();
   // stop()'s Timeout, naming the stuck workers it knows (running_at_claim_).
@@ -114,9 +118,8 @@ class NodeCore {
   std::mutex app_mu_;
   std::condition_variable app_cv_;
   bool app_signalled_ = false;  // guarded by app_mu_
-  // One receiver at a time; app_front_ keeps a message receive<T>() refused.
+  // One receiver at a time.
   std::mutex receive_mu_;
-  EnvelopePtr app_front_;  // guarded by receive_mu_
 
   // Transport routers (as in Ockam): a message whose next hop has transport
   // type t != 0 goes to the local worker at *routers_[t], onward route
