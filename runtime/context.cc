@@ -2,6 +2,9 @@
 
 #include "runtime/internal/node_core.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace ockam {
 
 const Address& Context::address() const { return cell_->addresses.front(); }
@@ -34,11 +37,13 @@ Result<void> check_route(const Route& route) {
 }
 }  // namespace
 
-Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from) {
+Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
+                                    const std::chrono::milliseconds* wait) {
   if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
   if (Result<void> r = check_route(route); !r) return r;
   envelope->onward = std::move(route);
   envelope->ret = Route(from);
+  if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), *wait);
   return core_->deliver(std::move(envelope));
 }
 
@@ -62,7 +67,10 @@ Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want
   return core_->receive(*this, want, decode, timeout);
 }
 
-Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell) {
+Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell,
+                                 WorkerOptions options) {
+  // 0 stays 0: the node's default, resolved at the start.
+  cell->capacity = static_cast<std::uint32_t>(std::min<std::size_t>(options.mailbox_capacity, UINT32_MAX - 1));
   return core_->start(std::move(addresses), std::move(cell));
 }
 

@@ -12,6 +12,7 @@
 #include "runtime/address.h"
 #include "runtime/any.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/node_options.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
@@ -48,6 +49,17 @@ class Context {
   Result<void> send(Route route, M body) {
     if (Result<void> r = check_encodable<M>(route); !r) return r;
     return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), address());
+  }
+
+  // As send(), but a full mailbox (QueueFull) is waited for, until it has
+  // room or `timeout` passes (then QueueFull). Only outside the pool (the
+  // app, an I/O thread, any other thread): from a worker's handler it is
+  // send(), since a pool thread never blocks waiting for room. A transport
+  // connection's own queue (TcpOptions) still refuses at once.
+  template <class M>
+  Result<void> send_waiting(Route route, M body, std::chrono::milliseconds timeout) {
+    if (Result<void> r = check_encodable<M>(route); !r) return r;
+    return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), address(), &timeout);
   }
 
   // As send(), with `from` (one of this worker's addresses, else
@@ -92,19 +104,20 @@ class Context {
   // Starts `worker` at `address` (or at every address of a list). The call
   // returns once the addresses are taken (AddressInUse, InvalidAddress
   // otherwise); initialize() then runs on the pool as the worker's first
-  // turn, and messages sent meanwhile wait for it.
+  // turn, and messages sent meanwhile wait for it. `options`: its mailbox's
+  // capacity (NodeOptions::mailbox_capacity by default).
   template <class W>
-  Result<void> start_worker(Address address, W worker) {
+  Result<void> start_worker(Address address, W worker, WorkerOptions options = {}) {
     std::vector<Address> addresses;
     addresses.push_back(std::move(address));
-    return start_worker(std::move(addresses), std::move(worker));
+    return start_worker(std::move(addresses), std::move(worker), options);
   }
   template <class W>
-  Result<void> start_worker(std::vector<Address> addresses, W worker) {
+  Result<void> start_worker(std::vector<Address> addresses, W worker, WorkerOptions options = {}) {
     using M = typename W::Message;
     static_assert(std::is_base_of_v<Worker<M>, W>, "a worker derives from ockam::Worker<M>");
     static_assert(std::is_move_constructible_v<W>, "a worker is moved into the node");
-    return start_cell(std::move(addresses), std::make_unique<detail::WorkerCell<W>>(std::move(worker)));
+    return start_cell(std::move(addresses), std::make_unique<detail::WorkerCell<W>>(std::move(worker)), options);
   }
 
   // Stops the worker holding `address`: all its addresses are freed at once
@@ -133,7 +146,9 @@ class Context {
   bool owns(const Address& address) const;
   Result<void> denied_from(const Address& from) const;
   std::chrono::milliseconds default_timeout() const;
-  Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from);
+  // `wait`: for room in a full mailbox, up to that long (send_waiting).
+  Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
+                             const std::chrono::milliseconds* wait = nullptr);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
   Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, detail::WireDecoder decode,
                                                std::chrono::milliseconds timeout);
@@ -144,7 +159,7 @@ class Context {
     }
     return {};
   }
-  Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell);
+  Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell, WorkerOptions options);
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
   detail::Cell* cell_;

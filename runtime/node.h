@@ -32,17 +32,22 @@ class Node {
   Context& context();
 
   template <class W>
-  Result<void> start_worker(Address address, W worker) {
-    return context().start_worker(std::move(address), std::move(worker));
+  Result<void> start_worker(Address address, W worker, WorkerOptions options = {}) {
+    return context().start_worker(std::move(address), std::move(worker), options);
   }
   template <class W>
-  Result<void> start_worker(std::vector<Address> addresses, W worker) {
-    return context().start_worker(std::move(addresses), std::move(worker));
+  Result<void> start_worker(std::vector<Address> addresses, W worker, WorkerOptions options = {}) {
+    return context().start_worker(std::move(addresses), std::move(worker), options);
   }
   // Safe from any thread; the return route is "app".
   template <class M>
   Result<void> send(Route route, M body) {
     return context().send(std::move(route), std::move(body));
+  }
+  // See Context::send_waiting.
+  template <class M>
+  Result<void> send_waiting(Route route, M body, std::chrono::milliseconds timeout) {
+    return context().send_waiting(std::move(route), std::move(body), timeout);
   }
   template <class M>
   Result<Routed<M>> receive() {

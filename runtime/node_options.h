@@ -16,6 +16,17 @@ struct NodeOptions {
   // workers may drain their mailboxes, and then how long their shutdown()
   // calls may take (at least 100 ms), before stop() returns Timeout.
   std::chrono::milliseconds stop_timeout{1000};
+  // Messages a worker's mailbox (and the app's) holds before send() returns
+  // QueueFull. 65,536: a burst of that many still queues (a fan-in of
+  // thousands of senders, a transport's batch), while a flood into one
+  // worker stops at about 15 MiB of queued small messages instead of taking
+  // the machine. Per worker: WorkerOptions::mailbox_capacity.
+  std::size_t mailbox_capacity = 65536;
+};
+
+// How one worker is started (Context::start_worker's last argument).
+struct WorkerOptions {
+  std::size_t mailbox_capacity = 0;  // 0: NodeOptions::mailbox_capacity
 };
 
 // Counters since the node started. Each message that send() accepted is

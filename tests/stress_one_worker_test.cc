@@ -76,8 +76,9 @@ TEST_CASE("5 threads sending to one worker: each message handled once, in per-se
   std::vector<std::thread> threads;
   for (int s = 0; s < senders; ++s) {
     threads.emplace_back([&, s] {
+      // The sink's mailbox is bounded: a sender outside the pool waits for room.
       for (std::int64_t i = 0; i < per_sender; ++i) {
-        if (!node.send("sink", Tagged{s, i})) ++failed_sends;
+        if (!node.send_waiting("sink", Tagged{s, i}, kStressWait)) ++failed_sends;
       }
     });
   }
@@ -97,14 +98,20 @@ TEST_CASE("5 threads sending to one worker: each message handled once, in per-se
 TEST_CASE("5 workers sending to one worker from the pool: each handled once, in per-sender order") {
   // Producers are workers themselves: sends come from pool threads, and the
   // sink runs on the same pool, so batching and stealing interleave with it.
-  struct Producer : ockam::Worker<int> {
+  // A worker never waits for room: on QueueFull it sends itself where to
+  // resume and gives way (its message to itself queues behind the sink's).
+  struct Producer : ockam::Worker<std::int64_t> {
     int id;
     std::int64_t count;
-    Producer(int i, std::int64_t c) : id(i), count(c) {}
-    Result<void> handle_message(Context& ctx, Routed<int>) override {
-      for (std::int64_t i = 0; i < count; ++i) {
+    std::atomic<std::int64_t>* full;
+    Producer(int i, std::int64_t c, std::atomic<std::int64_t>* f) : id(i), count(c), full(f) {}
+    Result<void> handle_message(Context& ctx, Routed<std::int64_t> msg) override {
+      for (std::int64_t i = msg.body(); i < count; ++i) {
         auto sent = ctx.send("sink", Tagged{id, i});
-        if (!sent) return sent;
+        if (sent) continue;
+        if (sent.error().code() != ockam::ErrorCode::QueueFull) return sent;
+        ++*full;
+        return ctx.send(ctx.address(), i);
       }
       return {};
     }
@@ -118,14 +125,18 @@ TEST_CASE("5 workers sending to one worker from the pool: each handled once, in 
   options.threads = 4;
   ockam::Node node(options);
   REQUIRE_OK(node.start_worker("sink", Sink{&in_flight, &max_in_flight, senders, total}));
-  for (int s = 0; s < senders; ++s) REQUIRE_OK(node.start_worker("p" + std::to_string(s), Producer{s, per_sender}));
-  for (int s = 0; s < senders; ++s) REQUIRE_OK(node.send("p" + std::to_string(s), 0));
+  std::atomic<std::int64_t> full{0};
+  for (int s = 0; s < senders; ++s) {
+    REQUIRE_OK(node.start_worker("p" + std::to_string(s), Producer{s, per_sender, &full}));
+  }
+  for (int s = 0; s < senders; ++s) REQUIRE_OK(node.send("p" + std::to_string(s), std::int64_t{0}));
 
   auto report = node.receive<std::string>(kStressWait);
   REQUIRE_OK(report);
   CHECK(report.value().body() == expected_report(total));
   CHECK(max_in_flight.load() == 1);
   CHECK(node.stats().handler_errors == 0);
+  MESSAGE(full.load() << " sends found the sink's mailbox full and resumed later");
 }
 
 TEST_CASE("senders spread over a worker's two addresses still see one call at a time and per-sender order") {
@@ -143,7 +154,7 @@ TEST_CASE("senders spread over a worker's two addresses still see one call at a 
     threads.emplace_back([&, s] {
       const char* to = s < 2 ? "left" : "right";
       for (std::int64_t i = 0; i < per_sender; ++i) {
-        if (!node.send(to, Tagged{s, i})) ++failed_sends;
+        if (!node.send_waiting(to, Tagged{s, i}, kStressWait)) ++failed_sends;
       }
     });
   }

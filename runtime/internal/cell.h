@@ -13,6 +13,7 @@
 #include "runtime/internal/allocator.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/phase.h"
+#include "runtime/internal/room_signal.h"
 #include "runtime/internal/small_vector.h"
 #include "runtime/result.h"
 #include "runtime/send_gate.h"
@@ -45,10 +46,35 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   virtual Result<void> call_handle(EnvelopePtr envelope) = 0;  // precondition: accepts()
   virtual Result<void> call_shutdown() = 0;
 
+  // Bounded mailbox. Sender: admit() before the push, false (queue nothing)
+  // when the mailbox holds `capacity` messages. Consumer: take().
+  bool admit() {
+    // seq_cst: the waiter's admission attempt in RoomSignal's pair (an RMW
+    // costs the same either way on x86). An overshoot by concurrent senders
+    // is taken back at once, so at most `capacity` are ever queued.
+    if (queued.fetch_add(1) < capacity) return true;
+    queued.fetch_sub(1);  // seq_cst: as above
+    return false;
+  }
+  // Pops the oldest message (the StopEnvelope, which no admit() counted,
+  // included) and gives its place back.
+  Envelope* take(RoomSignal& room) {
+    Envelope* envelope = mailbox.pop();
+    if (envelope == nullptr || envelope->is_control()) return envelope;
+    // seq_cst: the consumer's half of RoomSignal's pair.
+    if (queued.fetch_sub(1) >= capacity) room.freed();
+    return envelope;
+  }
+
   // Null but for transport connections (send_gate.h); set before the start.
   // Beside the mailbox head, which every sender touches too.
   SendGate* gate = nullptr;
   mailbox::MpscMailbox<Envelope> mailbox;
+  // Messages admitted and not yet taken: every sender and the consumer, on
+  // the mailbox head's cache line, which both touch anyway.
+  std::atomic<std::uint32_t> queued{0};
+  // Set before the start (0: the node's default); immutable after.
+  std::uint32_t capacity = 0;
   Phase phase;
   // Owner-private: messages the last turns found behind a claim, logged
   // and counted once the StopEnvelope arrives.

@@ -159,7 +159,7 @@ void Lifecycle::turn(Cell* cell) {
   for (std::size_t handled = 0;; ++handled) {
     if (!cell->phase.dispatching()) return finish(cell, nullptr);
     if (handled == max_batch_) return scheduler_.reschedule(cell);
-    EnvelopePtr envelope(cell->mailbox.pop());
+    EnvelopePtr envelope(cell->take(room_));
     if (!envelope) {
       if (cell->mailbox.try_mark_empty()) return;  // idle until the next push wakes it
       return scheduler_.reschedule(cell);          // a push is landing: keep the turn
@@ -218,7 +218,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
   Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
   while (!popped || !popped->is_control()) {
     if (popped) ++cell->dropped;
-    popped.reset(cell->mailbox.pop());
+    popped.reset(cell->take(room_));
     if (!popped) {
       // The StopEnvelope is still on its way; its push (or this retry) resumes us.
       if (cell->mailbox.try_mark_empty()) return;

@@ -89,6 +89,7 @@ class Lifecycle {
   void turn(Cell* cell);
 
   NodeCounters& counters() { return counters_; }
+  RoomSignal& room() { return room_; }
   const NodeCounters& counters() const { return counters_; }
   // Counts and logs `n` messages of `cell` dropped unhandled.
   void count_dropped(const Cell& cell, std::uint64_t n);
@@ -105,6 +106,7 @@ class Lifecycle {
   Scheduler& scheduler_;
   const std::size_t max_batch_;
   NodeCounters counters_;
+  RoomSignal room_;
   // Shared by start() and stop_worker(), exclusive by retire_all().
   std::shared_mutex lifecycle_mu_;
   bool final_ = false;  // guarded by lifecycle_mu_: retire_all() ran

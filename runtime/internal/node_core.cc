@@ -35,6 +35,11 @@ constexpr std::chrono::milliseconds kMinShutdownTime{100};
 // stop gives up on it.
 constexpr std::chrono::milliseconds kStuckProbe{10};
 
+std::uint32_t mailbox_capacity(std::size_t wanted) {
+  // A mailbox counts in 32 bits: more than 4 billion queued is no bound.
+  return static_cast<std::uint32_t>(std::clamp<std::size_t>(wanted, 1, UINT32_MAX - 1));
+}
+
 Error stopped_error() { return Error(ErrorCode::NodeStopped, "the node is stopped"); }
 
 }  // namespace
@@ -45,6 +50,7 @@ NodeCore::NodeCore(Node& node, NodeOptions options)
       lifecycle_(registry_, scheduler_, options.max_batch),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.addresses.push_back(Address("app"));
+  app_.capacity = mailbox_capacity(options.mailbox_capacity);
   app_.ctx.core_ = this;
   (void)registry_.insert(app_.addresses.front(), &app_);
 }
@@ -73,19 +79,41 @@ NodeStats NodeCore::stats() const {
 
 // ---------------------------------------------------------------- sending
 
-Result<void> NodeCore::deliver(EnvelopePtr envelope) {
+Result<void> NodeCore::deliver(EnvelopePtr envelope) { return try_deliver(envelope); }
+
+Result<void> NodeCore::deliver_waiting(EnvelopePtr envelope, std::chrono::milliseconds timeout) {
+  if (scheduler_.on_pool_thread()) return try_deliver(envelope);  // a pool thread never waits
+  const auto deadline = deadline_after(timeout);
+  RoomSignal& room = lifecycle_.room();
+  RoomSignal::Waiting waiting(room);
+  for (;;) {
+    const std::uint64_t seen = room.generation();
+    bool mailbox_full = false;
+    Result<void> r = try_deliver(envelope, &mailbox_full);
+    if (r || !mailbox_full) return r;
+    if (!room.wait(seen, deadline)) return r;
+  }
+}
+
+Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
   // The check is inside the section, so stop()'s grace period fences every
   // send that missed stopping_; the lookups and pushes run in it too.
   ReadSection section;
   // During the stop's drain this node's workers still reach each other.
   if (stopping_.load() && !scheduler_.on_pool_thread()) return stopped_error();
-  std::optional<Error> refused;  // by a send gate; not a Result, to keep the common path lean
+  std::optional<Error> refused;  // not a Result, to keep the common path lean
   auto push = [&](Cell* cell) {
     if (cell->gate != nullptr) {
       if (Result<void> admitted = cell->gate->admit(); !admitted) {
         refused.emplace(admitted.error());
-        return;  // the envelope stays ours and dies here
+        return;  // the envelope stays the caller's
       }
+    }
+    if (!cell->admit()) {
+      if (mailbox_full != nullptr) *mailbox_full = true;
+      refused.emplace(ErrorCode::QueueFull, "the mailbox of " + quoted(cell->addresses.front()) + " holds " +
+                                                std::to_string(cell->capacity) + " messages; retry later");
+      return;
     }
     if (cell->mailbox.push(envelope.release())) wake(cell);
   };
@@ -152,7 +180,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
   const auto deadline = deadline_after(timeout);
   for (;;) {
     if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
-    if (EnvelopePtr front{app_.mailbox.pop()}) {
+    if (EnvelopePtr front{app_.take(lifecycle_.room())}) {
       if (want == nullptr || *front->type == *want) return front;
       if (decode != nullptr && front->is_wire()) {
         Result<EnvelopePtr> typed = decode(*front);
@@ -186,6 +214,7 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
   }
   if (stopping_.load()) return stopped_error();
   for (Address& a : addresses) cell->addresses.push_back(std::move(a));
+  if (cell->capacity == 0) cell->capacity = mailbox_capacity(options_.mailbox_capacity);
   cell->ctx.core_ = this;
   return lifecycle_.start(std::move(cell));
 }
@@ -282,7 +311,7 @@ Error NodeCore::refuse_at_app(Error error) {
 void NodeCore::drop_app_mailbox() {
   std::lock_guard<std::mutex> one_receiver(receive_mu_);
   std::uint64_t n = 0;
-  while (Envelope* envelope = app_.mailbox.pop()) {
+  while (Envelope* envelope = app_.take(lifecycle_.room())) {
     delete envelope;
     ++n;
   }
