@@ -247,6 +247,25 @@ void BM_PingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// ---------------------------------------------------------------- RouteHop
+
+// One hop's route work in forward(): pop the onward route's first address,
+// prepend it to the return route. Flat in the route's length (2 or 64 hops).
+void BM_RouteHop(benchmark::State& state) {
+  const auto hops = static_cast<std::size_t>(state.range(0));
+  std::vector<Address> names;
+  for (std::size_t i = 0; i < hops; ++i) names.push_back(Address("hop" + std::to_string(i)));
+  ockam::Route onward(names);
+  ockam::Route ret("app");
+  for (auto _ : state) {
+    ret.prepend(onward.pop_front());
+    onward.prepend(ret.pop_front());  // back again, so every iteration sees `hops` hops
+    benchmark::DoNotOptimize(onward);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RouteHop)->Arg(2)->Arg(64);
+
 // ---------------------------------------------------------------- Mailbox
 
 struct Item : ockam::mailbox::MailboxNode {};

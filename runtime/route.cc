@@ -10,25 +10,25 @@ const Address& Route::invalid() {
 }
 
 Route& Route::prepend(Address address) {
-  addresses_.push_front(std::move(address));
+  addresses_.push_back(std::move(address));
   return *this;
 }
 
 Route& Route::append(Address address) {
-  addresses_.push_back(std::move(address));
+  addresses_.push_front(std::move(address));
   return *this;
 }
 
 Address Route::pop_front() {
   if (empty()) return Address();
-  Address first = std::move(addresses_.front());
-  addresses_.pop_front();
+  Address first = std::move(addresses_.back());
+  addresses_.pop_back();
   return first;
 }
 
 std::string Route::to_string() const {
   std::string s;
-  for (const Address& a : addresses_) {
+  for (const Address& a : *this) {
     if (!s.empty()) s += " -> ";
     s += a.to_string();
   }

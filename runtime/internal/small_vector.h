@@ -84,6 +84,7 @@ class SmallVector {
     std::move(d + 1, d + size_, d);
     d[--size_].~T();
   }
+  void pop_back() { data()[--size_].~T(); }
   void clear() {
     std::destroy(begin(), end());
     size_ = 0;
