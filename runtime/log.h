@@ -6,6 +6,8 @@
 #include <functional>
 #include <string_view>
 
+#include "runtime/escape.h"
+
 namespace ockam {
 
 enum class LogLevel { Debug, Info, Warn, Error };
