@@ -177,6 +177,27 @@ TEST_CASE("the default sink prints errors to stderr") {
   CHECK_MESSAGE(ockam_test::contains(text, "boom: handler failed"), "stderr was: " << text);
 }
 
+TEST_CASE("an address holding a newline and a forged log line reaches stderr escaped, as one line") {
+  const std::string forged = "x\n[ockam ERROR] forged\x1b[2J";
+  const std::string text = ockam_test::capture_stderr([&] {
+    ockam::Node node;
+    REQUIRE_OK(node.start_worker(forged, IntWorker{}));
+    (void)node.send(forged, std::string("not an int"));
+    REQUIRE_OK(node.send(forged, 7));
+    REQUIRE_OK(node.receive<int>(kWait));  // after the string's drop was logged
+    REQUIRE_OK(node.stop());
+  });
+  CHECK_MESSAGE(ockam_test::contains(text, "[ockam WARN] worker 'x\\n[ockam ERROR] forged\\x1b[2J' dropped a message"),
+                "stderr was: " << text);
+  CHECK(text.find('\x1b') == std::string::npos);
+  std::size_t lines = 0;
+  for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1) {
+    ++lines;
+    CHECK_MESSAGE(text.compare(at, 13, "[ockam WARN] ") == 0, "a line not written by the node: " << text.substr(at));
+  }
+  CHECK(lines == 1);
+}
+
 TEST_CASE("set_log_sink returns the previous sink, and restoring it works") {
   std::atomic<int> first_calls{0}, second_calls{0};
   ockam::LogSink original = ockam::set_log_sink(
