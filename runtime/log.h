@@ -31,7 +31,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <source_location>
 #include <string_view>
 
 #include "runtime/escape.h"
@@ -74,11 +73,12 @@ namespace detail {
 struct LogPlace {
   const char* file;
   std::uint_least32_t line;
-  LogPlace(const char* f, std::uint_least32_t l) : file(f), line(l) {}
-  LogPlace(const std::source_location& where) : file(where.file_name()), line(where.line()) {}  // NOLINT
 };
 
-void log(LogLevel level, std::string_view line, LogPlace place = std::source_location::current());
+// `place` defaults to the caller's file and line: the builtins that
+// std::source_location is made of, which GCC and clang both have (clang 14
+// with libstdc++ has no <source_location>, and this header is public).
+void log(LogLevel level, std::string_view line, LogPlace place = {__builtin_FILE(), __builtin_LINE()});
 
 // The limiter's clock, for tests (nullptr: std::chrono::steady_clock). It is
 // called under the log's lock, from any thread that logs.
