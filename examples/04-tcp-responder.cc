@@ -14,8 +14,9 @@
 
 struct Echoer : ockam::Worker<std::string> {
   ockam::Result<void> handle_message(ockam::Context& ctx, ockam::Routed<std::string> msg) override {
-    // std::endl: the line reaches a pipe or file at once, not at exit.
-    std::cout << "Address: " << ctx.address() << ", Received: " << msg.body() << std::endl;
+    // std::endl: the line reaches a pipe or file at once, not at exit. The
+    // body is a peer's text: escaped, it cannot forge lines or drive a terminal.
+    std::cout << "Address: " << ctx.address() << ", Received: " << ockam::escaped(msg.body()) << std::endl;
     return ctx.send(msg.return_route(), std::move(msg).into_body());
   }
 };

@@ -1,5 +1,6 @@
 #include "runtime/context.h"
 
+#include "runtime/escape.h"
 #include "runtime/internal/node_core.h"
 
 #include <algorithm>
@@ -18,7 +19,7 @@ bool Context::owns(const Address& address) const {
 
 Result<void> Context::denied_from(const Address& from) const {
   return Error(ErrorCode::AccessDenied,
-               "'" + from.to_string() + "' is not an address of worker '" + address().to_string() + "'");
+               detail::quoted(from) + " is not an address of worker " + detail::quoted(address()));
 }
 
 std::chrono::milliseconds Context::default_timeout() const { return core_->options().receive_timeout; }
@@ -31,7 +32,7 @@ Result<void> check_route(const Route& route) {
                                                 std::to_string(kMaxRouteLength) + " can cross the wire");
   }
   for (const Address& a : route) {
-    if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address '" + a.to_string() + "' in route");
+    if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + detail::quoted(a) + " in route");
   }
   return {};
 }
@@ -50,7 +51,7 @@ Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope,
 Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
   envelope->onward.pop_front();
   if (envelope->onward.empty()) {
-    return Error(ErrorCode::InvalidAddress, "the onward route ends at '" + address().to_string() + "': nowhere to forward");
+    return Error(ErrorCode::InvalidAddress, "the onward route ends at " + detail::quoted(address()) + ": nowhere to forward");
   }
   if (Result<void> r = check_route(envelope->onward); !r) return r;
   if (envelope->ret.size() >= kMaxRouteLength) {

@@ -6,6 +6,7 @@
 #include "runtime/any.h"
 #include "runtime/context.h"
 #include "runtime/error.h"
+#include "runtime/escape.h"
 #include "runtime/log.h"
 #include "runtime/node.h"
 #include "runtime/node_options.h"

@@ -2,6 +2,7 @@
 
 #include "runtime/internal/cell.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/escape.h"
 #include "runtime/internal/node_core.h"
 
 namespace ockam {
@@ -17,7 +18,7 @@ struct ContextAccess {
 Result<void> start_connection_cell(Context& ctx, Address remote, std::unique_ptr<Cell> cell, SendGate* gate) {
   if (remote.is_local()) {
     return Error(ErrorCode::InvalidAddress,
-                 "a connection's address is its peer's transport address, not '" + remote.to_string() + "'");
+                 "a connection's address is its peer's transport address, not " + quoted(remote));
   }
   cell->gate = gate;  // before the start: senders read it once the address is in the registry
   std::vector<Address> addresses;

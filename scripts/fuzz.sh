@@ -31,6 +31,7 @@ sources=(
   transport/wire.cc
   codec/bare.cc
   runtime/address.cc
+  runtime/escape.cc
   runtime/route.cc
   runtime/error.cc
 )

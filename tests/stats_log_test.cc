@@ -1,10 +1,6 @@
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdio>
-#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -170,33 +166,36 @@ TEST_CASE("messages dropped by stop_worker are counted and logged") {
 }
 
 TEST_CASE("the default sink prints errors to stderr") {
-  // Points fd 2 at a temporary file for the duration, then reads it back.
-  std::FILE* capture = std::tmpfile();
-  REQUIRE(capture != nullptr);
-  std::fflush(stderr);
-  std::cerr.flush();
-  const int saved = dup(2);
-  REQUIRE(saved >= 0);
-  REQUIRE(dup2(fileno(capture), 2) >= 0);
-  {
+  const std::string text = ockam_test::capture_stderr([] {
     ockam::Node node;
     (void)node.start_worker("ints", IntWorker{});
     (void)node.send("ints", -1);
     (void)node.send("ints", 0);
     (void)node.receive<int>(kWait);  // the error was logged before this reply
     (void)node.stop();
-  }
-  std::fflush(stderr);
-  std::cerr.flush();
-  dup2(saved, 2);
-  close(saved);
-  std::string text;
-  std::rewind(capture);
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, capture)) > 0) text.append(buffer, n);
-  std::fclose(capture);
+  });
   CHECK_MESSAGE(ockam_test::contains(text, "boom: handler failed"), "stderr was: " << text);
+}
+
+TEST_CASE("an address holding a newline and a forged log line reaches stderr escaped, as one line") {
+  const std::string forged = "x\n[ockam ERROR] forged\x1b[2J";
+  const std::string text = ockam_test::capture_stderr([&] {
+    ockam::Node node;
+    REQUIRE_OK(node.start_worker(forged, IntWorker{}));
+    (void)node.send(forged, std::string("not an int"));
+    REQUIRE_OK(node.send(forged, 7));
+    REQUIRE_OK(node.receive<int>(kWait));  // after the string's drop was logged
+    REQUIRE_OK(node.stop());
+  });
+  CHECK_MESSAGE(ockam_test::contains(text, "[ockam WARN] worker 'x\\n[ockam ERROR] forged\\x1b[2J' dropped a message"),
+                "stderr was: " << text);
+  CHECK(text.find('\x1b') == std::string::npos);
+  std::size_t lines = 0;
+  for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1) {
+    ++lines;
+    CHECK_MESSAGE(text.compare(at, 13, "[ockam WARN] ") == 0, "a line not written by the node: " << text.substr(at));
+  }
+  CHECK(lines == 1);
 }
 
 TEST_CASE("set_log_sink returns the previous sink, and restoring it works") {
@@ -232,6 +231,7 @@ TEST_CASE("logs from many pool threads reach the sink one at a time") {
       return ctx.send("app", 0);
     }
   };
+  ockam_test::ScopedLogLimit every_line({.lines = 0});  // all 400 from one place
   std::vector<std::string> lines;  // plain on purpose
   std::atomic<int> in_sink{0}, max_in_sink{0};
   ockam::LogSink previous = ockam::set_log_sink([&](ockam::LogLevel, std::string_view text) {

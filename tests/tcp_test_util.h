@@ -2,9 +2,11 @@
 // bytes (well-formed or not) to a node's listener.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio.hpp>
@@ -71,6 +73,34 @@ inline std::vector<std::uint8_t> frame(std::vector<std::uint8_t> message) {
                                 static_cast<std::uint8_t>(message.size() & 0xff)};
   out.insert(out.end(), message.begin(), message.end());
   return out;
+}
+
+// A TransportMessage v1 (no frame) from a peer: onward [to], return
+// ["raw"], and `body` (a message body's own bytes) as its payload.
+inline std::vector<std::uint8_t> message_to(std::string_view to, const std::vector<std::uint8_t>& body) {
+  std::vector<std::uint8_t> out{1, 1, 0};
+  auto uint = [&](std::size_t n) {  // BARE's varint
+    for (; n >= 0x80; n >>= 7) out.push_back(static_cast<std::uint8_t>(n | 0x80));
+    out.push_back(static_cast<std::uint8_t>(n));
+  };
+  uint(to.size());
+  out.insert(out.end(), to.begin(), to.end());
+  out.insert(out.end(), {1, 0, 3, 'r', 'a', 'w'});
+  uint(body.size());
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+// `n` copies of `one` (a frame) back to back, sent in writes of up to 1,000.
+inline void send_copies(RawPeer& peer, const std::vector<std::uint8_t>& one, std::size_t n) {
+  std::vector<std::uint8_t> batch;
+  for (std::size_t sent = 0; sent < n;) {
+    const std::size_t k = std::min<std::size_t>(1000, n - sent);
+    batch.clear();
+    for (std::size_t i = 0; i < k; ++i) batch.insert(batch.end(), one.begin(), one.end());
+    peer.send(batch);
+    sent += k;
+  }
 }
 
 }  // namespace ockam_test

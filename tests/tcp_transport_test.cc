@@ -10,6 +10,7 @@
 
 #include "codec/testing/point.h"
 #include "runtime/ockam.h"
+#include "tests/stress.h"
 #include "tests/tcp_test_util.h"
 #include "tests/test_util.h"
 #include "transport/tcp.h"
@@ -166,6 +167,68 @@ TEST_CASE("a message for an unknown worker on the remote node is dropped there, 
   CHECK(log.wait_for({"a received message was dropped", "'nobody'"}));
   CHECK(pair.echo("after") == "after");
   CHECK(pair.server.tcp.stats().messages_dropped == 1);
+}
+
+TEST_CASE("a peer's address with a newline, a forged log line and terminal escapes reaches stderr escaped, as one line") {
+  const std::string forged = "nobody\n[ockam ERROR] forged\x1b[31m\r";
+  const std::string text = capture_stderr([&] {
+    ListeningNode server;
+    RawPeer peer(server.address);
+    peer.send(frame(message_to(forged, {})));
+    CHECK(eventually([&] { return server.tcp.stats().messages_dropped == 1; }));
+    peer.shutdown_send();
+    CHECK(peer.closed_by_node());
+  });
+  CHECK_MESSAGE(contains(text, "a received message was dropped: AddressNotFound: no worker at address "
+                               "'nobody\\n[ockam ERROR] forged\\x1b[31m\\r'"),
+                "stderr was: " << text);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\r') == std::string::npos);
+  for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1) {
+    CHECK_MESSAGE(text.compare(at, 13, "[ockam WARN] ") == 0, "a line not written by the node: " << text.substr(at));
+  }
+}
+
+// The log's clock stands still (FakeLogClock), so a whole flood falls in
+// one window however slow the machine: exactly LogLimit::lines lines with
+// `parts`, then, flushed, one summary from `file` that counts the rest.
+namespace {
+void check_one_window(LogCapture& log, std::size_t n, std::initializer_list<std::string_view> parts,
+                      std::string_view file) {
+  const std::size_t shown = ockam::LogLimit{}.lines;
+  CHECK(log.matching(parts).size() == shown);
+  ockam::flush_log();
+  CHECK_MESSAGE(log.matching({"suppressed " + std::to_string(n - shown) + " similar line(s)", file}).size() == 1,
+                log.dump());
+  CHECK(log.count() == shown + 1);
+}
+}  // namespace
+
+TEST_CASE("a flood of frames to an unknown worker writes 20 lines and one summary, and TcpStats counts every frame") {
+  FakeLogClock clock;
+  LogCapture log;
+  ListeningNode server;
+  const std::size_t n = stress_size(100000);
+  RawPeer peer(server.address);
+  send_copies(peer, frame(message_to("nobody", {})), n);
+  REQUIRE(eventually([&] { return server.tcp.stats().messages_dropped == n; }, kStressWait));
+  CHECK(server.tcp.stats().messages_received == n);
+  check_one_window(log, n, {"a received message was dropped", "'nobody'"}, "tcp_connection.cc");
+}
+
+TEST_CASE("a flood of bodies that do not decode writes 20 lines and one summary, and NodeStats counts every one") {
+  FakeLogClock clock;
+  LogCapture log;
+  ListeningNode server;
+  std::atomic<std::uint64_t> count{0};
+  Gate never;
+  REQUIRE(server.node.start_worker("counter", U64Counter(&count, 0, &never)));
+  const std::size_t n = stress_size(100000);
+  RawPeer peer(server.address);
+  send_copies(peer, frame(message_to("counter", {2, 'h', 'i'})), n);  // a string, not the 8 bytes of a u64
+  REQUIRE(eventually([&] { return server.node.stats().wrong_type == n; }, kStressWait));
+  CHECK(count.load() == 0);
+  check_one_window(log, n, {"'counter' dropped a message", "does not decode as unsigned long"}, "lifecycle.cc");
 }
 
 TEST_CASE("a route to a TCP address with no connection is dropped by the router, logged and counted") {

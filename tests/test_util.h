@@ -3,9 +3,14 @@
 // (a broken runtime must fail a test, not hang it).
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
 #include <functional>
 #include <initializer_list>
 #include <mutex>
@@ -155,6 +160,69 @@ class LogCapture {
   std::size_t count_ = 0;
   ockam::LogSink previous_;
 };
+
+// The log limiter's clock, stopped where the test moves it (log.h): windows
+// roll when the test says so, never on their own, whatever the machine's speed.
+class FakeLogClock {
+ public:
+  FakeLogClock() : previous_(ockam::detail::set_log_clock(&now)) {}
+  ~FakeLogClock() { ockam::detail::set_log_clock(previous_); }
+  FakeLogClock(const FakeLogClock&) = delete;
+  FakeLogClock& operator=(const FakeLogClock&) = delete;
+
+  // relaxed: a time value and nothing published with it; the log reads it
+  // under its own lock, from whichever thread logs.
+  void advance(std::chrono::milliseconds d) { ms_.fetch_add(d.count(), std::memory_order_relaxed); }
+
+ private:
+  static std::chrono::steady_clock::time_point now() {
+    return std::chrono::steady_clock::time_point(std::chrono::milliseconds(ms_.load(std::memory_order_relaxed)));
+  }
+  static inline std::atomic<std::int64_t> ms_{0};
+  ockam::detail::LogClock previous_;
+};
+
+// A log limit for one test, then the previous one again.
+class ScopedLogLimit {
+ public:
+  explicit ScopedLogLimit(ockam::LogLimit limit) : previous_(ockam::set_log_limit(limit)) {}
+  ~ScopedLogLimit() { ockam::set_log_limit(previous_); }
+  ScopedLogLimit(const ScopedLogLimit&) = delete;
+  ScopedLogLimit& operator=(const ScopedLogLimit&) = delete;
+
+ private:
+  ockam::LogLimit previous_;
+};
+
+// What `f` writes to fd 2 (the default log sink's stderr), read back from a
+// temporary file that fd 2 points at meanwhile.
+inline std::string capture_stderr(const std::function<void()>& f) {
+  std::FILE* capture = std::tmpfile();
+  if (capture == nullptr) return "capture_stderr: no temporary file";
+  std::fflush(stderr);
+  std::cerr.flush();
+  struct Restore {  // also when `f` throws (a failed REQUIRE)
+    int saved = dup(2);
+    ~Restore() {
+      std::fflush(stderr);
+      std::cerr.flush();
+      dup2(saved, 2);
+      close(saved);
+    }
+  };
+  {
+    Restore restore;
+    dup2(fileno(capture), 2);
+    f();
+  }
+  std::string text;
+  std::rewind(capture);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, capture)) > 0) text.append(buffer, n);
+  std::fclose(capture);
+  return text;
+}
 
 // Counts copies and moves of message bodies: local delivery must never copy.
 struct CopyCounter {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "runtime/escape.h"
+
 namespace ockam::transport {
 namespace {
 
@@ -130,8 +132,8 @@ Result<void> check_routes(const MessageRef& m, const Limits& limits) {
     }
     for (const Address& a : *r) {
       if (!a.valid()) {
-        return Error(ErrorCode::InvalidAddress, std::string(which) + " route holds the invalid address '" +
-                                                    a.to_string() + "'");
+        return Error(ErrorCode::InvalidAddress, std::string(which) + " route holds the invalid address " +
+                                                    detail::quoted(a));
       }
       if (a.name().size() > limits.max_address_size) {
         return Error(ErrorCode::InvalidAddress, std::string(which) + " route address of " +

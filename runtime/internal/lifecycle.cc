@@ -23,8 +23,6 @@ void seam(SeamPoint point, Cell& cell, std::size_t index = 0) {
   if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
 }
 
-std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
-
 // Runs one of a worker's calls; an exception becomes a WorkerFailed error.
 template <class F>
 Result<void> guarded(const char* call, F&& f) {

@@ -18,8 +18,6 @@ std::size_t pool_threads(const NodeOptions& options) {
   return hw == 0 ? 1 : hw;
 }
 
-std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
-
 // now + timeout, saturating: milliseconds::max() waits "forever", not never.
 std::chrono::steady_clock::time_point deadline_after(std::chrono::milliseconds timeout) {
   const auto now = std::chrono::steady_clock::now();

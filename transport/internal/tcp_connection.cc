@@ -10,11 +10,6 @@
 #include "runtime/transport.h"
 
 namespace ockam::detail {
-namespace {
-
-std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
-
-}  // namespace
 
 Result<void> TcpConnection::admit() {
   // relaxed: a bound, not a synchronisation; overshooting by the number of

@@ -14,8 +14,6 @@ namespace {
 
 using asio::ip::tcp;
 
-std::string quoted(const Address& a) { return "'" + a.to_string() + "'"; }
-
 std::string endpoint_string(const tcp::endpoint& ep) {
   const asio::ip::address ip = ep.address();
   std::string host = ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
@@ -26,7 +24,7 @@ std::string endpoint_string(const tcp::endpoint& ep) {
 Result<std::pair<std::string, std::string>> split_host_port(std::string_view text) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
-    return Error(ErrorCode::InvalidAddress, "'" + std::string(text) + "' is not host:port");
+    return Error(ErrorCode::InvalidAddress, quoted(text) + " is not host:port");
   }
   std::string host(text.substr(0, colon));
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -111,7 +109,7 @@ Result<Address> TcpCore::listen(std::string_view text) {
   if (!parts) return parts.error();
   asio::error_code ec;
   auto failed = [&] {
-    return Error(ErrorCode::TransportError, "cannot listen on '" + std::string(text) + "': " + ec.message());
+    return Error(ErrorCode::TransportError, "cannot listen on " + quoted(text) + ": " + ec.message());
   };
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(parts->first, parts->second, tcp::resolver::passive, ec);
@@ -170,10 +168,10 @@ Result<Address> TcpCore::connect(std::string_view text) {
   asio::error_code ec;
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(parts->first, parts->second, ec);
-  if (ec) return Error(ErrorCode::TransportError, "cannot resolve '" + std::string(peer) + "': " + ec.message());
+  if (ec) return Error(ErrorCode::TransportError, "cannot resolve " + quoted(peer) + ": " + ec.message());
   tcp::socket socket(io);
   asio::connect(socket, endpoints, ec);
-  if (ec) return Error(ErrorCode::TransportError, "cannot connect to '" + std::string(peer) + "': " + ec.message());
+  if (ec) return Error(ErrorCode::TransportError, "cannot connect to " + quoted(peer) + ": " + ec.message());
   Result<void> adopted = adopt(std::move(socket), address);
   if (!adopted) {
     if (adopted.error().code() == ErrorCode::AddressInUse) return address;  // a concurrent connect() won
