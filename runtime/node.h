@@ -24,6 +24,8 @@ class NodeCore;
 
 class Node {
  public:
+  // Throws std::invalid_argument, naming the option, for options that cannot
+  // work (max_batch or mailbox_capacity 0, a negative timeout).
   explicit Node(NodeOptions options = {});
   ~Node();  // stops the node if it still runs
   Node(const Node&) = delete;

@@ -11,7 +11,7 @@ namespace ockam {
 struct NodeOptions {
   std::size_t threads = 0;  // pool threads; 0: hardware concurrency
   std::chrono::milliseconds receive_timeout{30000};  // receive() without a timeout
-  std::size_t max_batch = 64;  // messages a worker handles per turn before it gives way (0 counts as 1)
+  std::size_t max_batch = 64;  // messages a worker handles per turn before it gives way (at least 1)
   // Node::stop()'s deadline, as Ockam's node has (1 s there too): how long
   // workers may drain their mailboxes, and then how long their shutdown()
   // calls may take (at least 100 ms), before stop() returns Timeout.

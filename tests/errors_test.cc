@@ -1,6 +1,7 @@
 // Every ErrorCode the runtime can produce today, provoked on purpose.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -254,4 +255,19 @@ TEST_CASE("an initialize failure drops the messages queued for it, counted") {
   REQUIRE_MESSAGE(logs.wait_for({"WorkerFailed"}), logs.dump());
   // Whatever was accepted before the address went away is dropped, not lost.
   CHECK(ockam_test::eventually([&] { return node.stats().dropped == static_cast<uint64_t>(accepted); }));
+}
+
+TEST_CASE("a node refuses options that cannot work, naming the option") {
+  auto with = [](auto set) {
+    ockam::NodeOptions options;
+    set(options);
+    return options;
+  };
+  CHECK_THROWS_WITH_AS(ockam::Node(with([](auto& o) { o.max_batch = 0; })),
+                       doctest::Contains("max_batch is 0"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ockam::Node(with([](auto& o) { o.mailbox_capacity = 0; })),
+                       doctest::Contains("mailbox_capacity is 0"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ockam::Node(with([](auto& o) { o.stop_timeout = std::chrono::milliseconds(-1); })),
+                       doctest::Contains("stop_timeout is negative"), std::invalid_argument);
+  CHECK_NOTHROW(ockam::Node(with([](auto& o) { o.max_batch = 1; })));
 }

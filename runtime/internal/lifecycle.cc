@@ -40,7 +40,7 @@ Result<void> guarded(const char* call, F&& f) {
 void set_test_seam(TestSeam f) { g_seam.store(f, std::memory_order_relaxed); }
 
 Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch)
-    : registry_(registry), scheduler_(scheduler), max_batch_(std::max<std::size_t>(1, max_batch)) {}
+    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch) {}
 
 // ---------------------------------------------------------------- start
 
