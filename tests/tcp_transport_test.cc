@@ -191,6 +191,21 @@ TEST_CASE("a peer that speaks Ockam byte by byte gets exact frames back, and hea
   CHECK(server.tcp.stats().malformed == 0);
 }
 
+TEST_CASE("a string a peer sends raw, without its length (as Elixir does), reaches a string worker, and the echo goes back in the proper form") {
+  LogCapture log;
+  ListeningNode server;
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  RawPeer peer(server.address);
+  // onward ["echoer"], return ["raw"], payload = the bytes of "hi" alone.
+  peer.send(frame({1, 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 1, 0, 3, 'r', 'a', 'w', 2, 'h', 'i'}));
+  // The echo's payload is the BARE string: 03 = its length, 02 = the string's.
+  const std::vector<std::uint8_t> expected{1, 1, 0, 3, 'r', 'a', 'w', 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 3, 2, 'h', 'i'};
+  // Echoed or dropped, so that a dropped body fails here instead of hanging read_frame.
+  REQUIRE(eventually([&] { return server.tcp.stats().messages_sent == 1 || server.node.stats().wrong_type == 1; }));
+  REQUIRE_MESSAGE(server.node.stats().wrong_type == 0, log.dump());
+  CHECK(peer.read_frame() == expected);
+}
+
 // Each malformed input closes that one connection with its cause logged;
 // the node and its other connections keep working.
 TEST_CASE("malformed input from a peer closes that connection only, with the cause logged") {
