@@ -45,10 +45,15 @@
 // Integers are fixed-width, not BARE's varint uint/int, because serde_bare
 // maps Rust's u16/u32/u64/i* to BARE's fixed-width types: a Rust peer
 // sending a u64 body writes 8 little-endian bytes.
+//
+// Bodies from another node are read with decode_peer_body (below), which for
+// the built-in types accepts what Ockam's Rust node accepts; decode_body and
+// Codec<T>::decode stay strict. We always send the strict form.
 #ifndef OCKAM_CODEC_CODEC_H_
 #define OCKAM_CODEC_CODEC_H_
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -135,6 +140,51 @@ std::vector<std::uint8_t> encode_body(const T& body) {
 template <class T>
 Result<T> decode_body(std::span<const std::uint8_t> in) {
   return Codec<T>::decode(in);
+}
+
+namespace detail {
+// decode_peer_body for the built-in types (codec.cc).
+Result<std::string> decode_peer(codec_tag<std::string>, std::span<const std::uint8_t> payload);
+Result<std::vector<std::uint8_t>> decode_peer(codec_tag<std::vector<std::uint8_t>>,
+                                              std::span<const std::uint8_t> payload);
+Result<bool> decode_peer(codec_tag<bool>, std::span<const std::uint8_t> payload);
+// A fixed-width little-endian integer of `width` bytes, zero-extended.
+Result<std::uint64_t> decode_peer_fixed(std::size_t width, std::span<const std::uint8_t> payload);
+}  // namespace detail
+
+// A body that came from another node (a TransportMessage payload), as the
+// runtime decodes it for the receiving worker (and for the app's receive<T>).
+//
+// For the built-in types this reads what Ockam's Rust node reads, with the
+// value Rust gets (ockam_node src/parser.rs over serde_bare::from_slice):
+//   1. one value from the start of the payload; bytes after it are ignored;
+//   2. if that fails, one value from the payload with its own length put in
+//      front (a uint): the raw form, in which Elixir's routing example sends
+//      a string as its bare bytes ("Hello" arrives as 48 65 6c 6c 6f).
+// Strings are still checked as UTF-8 in both; a length is never trusted
+// beyond the bytes there, and nothing larger than the payload is allocated.
+// serde_bare's own leniencies come with it: a uint with redundant zero
+// groups, and any nonzero byte as bool true. docs/wire-format.md lists the
+// consequences byte by byte.
+//
+// A user type's ockam_decode gets the payload exactly as it came, with
+// neither leniency: the retry guesses at how a non-Rust peer sent a string
+// or bytes, which says nothing about a user's layout (a length put in front
+// of a struct would be read as its first field), and only the codec knows
+// where its value ends. One that wants Rust's reading of trailing bytes
+// leaves out its expect_end.
+template <class T>
+Result<T> decode_peer_body(std::span<const std::uint8_t> payload) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::uint8_t>> ||
+                std::is_same_v<T, bool>) {
+    return detail::decode_peer(codec_tag<T>{}, payload);
+  } else if constexpr (detail::FixedInteger<T>) {
+    auto v = detail::decode_peer_fixed(sizeof(T), payload);
+    if (!v) return v.error();
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(*v));
+  } else {
+    return Codec<T>::decode(payload);
+  }
 }
 
 }  // namespace ockam

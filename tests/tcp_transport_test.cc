@@ -222,8 +222,11 @@ TEST_CASE("a flood of bodies that do not decode writes 20 lines and one summary,
   ListeningNode server;
   std::atomic<std::uint64_t> count{0};
   Gate never;
-  REQUIRE(server.node.start_worker("counter", U64Counter(&count, 0, &never)));
   const std::size_t n = stress_size(100000);
+  // Room for the whole flood: this is about the log, not the mailbox's bound.
+  ockam::WorkerOptions room;
+  room.mailbox_capacity = n;
+  REQUIRE(server.node.start_worker("counter", U64Counter(&count, 0, &never), room));
   RawPeer peer(server.address);
   send_copies(peer, frame(message_to("counter", {2, 'h', 'i'})), n);  // a string, not the 8 bytes of a u64
   REQUIRE(eventually([&] { return server.node.stats().wrong_type == n; }, kStressWait));
@@ -255,6 +258,21 @@ TEST_CASE("a peer that speaks Ockam byte by byte gets exact frames back, and hea
   const std::vector<std::uint8_t> expected{1, 1, 0, 3, 'r', 'a', 'w', 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 3, 2, 'h', 'i'};
   CHECK(peer.read_frame() == expected);
   CHECK(server.tcp.stats().malformed == 0);
+}
+
+TEST_CASE("a string a peer sends raw, without its length (as Elixir does), reaches a string worker, and the echo goes back in the proper form") {
+  LogCapture log;
+  ListeningNode server;
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  RawPeer peer(server.address);
+  // onward ["echoer"], return ["raw"], payload = the bytes of "hi" alone.
+  peer.send(frame({1, 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 1, 0, 3, 'r', 'a', 'w', 2, 'h', 'i'}));
+  // The echo's payload is the BARE string: 03 = its length, 02 = the string's.
+  const std::vector<std::uint8_t> expected{1, 1, 0, 3, 'r', 'a', 'w', 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 3, 2, 'h', 'i'};
+  // Echoed or dropped, so that a dropped body fails here instead of hanging read_frame.
+  REQUIRE(eventually([&] { return server.tcp.stats().messages_sent == 1 || server.node.stats().wrong_type == 1; }));
+  REQUIRE_MESSAGE(server.node.stats().wrong_type == 0, log.dump());
+  CHECK(peer.read_frame() == expected);
 }
 
 // Each malformed input closes that one connection with its cause logged;

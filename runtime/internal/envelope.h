@@ -23,9 +23,9 @@ namespace ockam::detail {
 std::string demangle(const std::type_info& type);
 
 // A body that came from another node and is still encoded: the payload of a
-// TransportMessage. The receiving worker's Codec<M> decodes it just before
-// its handler runs (decode_wire); a Worker<Any> hop passes it on untouched,
-// and a transport sends its bytes on as they are.
+// TransportMessage. It is decoded as the receiving worker's body type just
+// before its handler runs (decode_wire); a Worker<Any> hop passes it on
+// untouched, and a transport sends its bytes on as they are.
 struct WireBody {
   std::vector<std::uint8_t> bytes;
 };
@@ -86,14 +86,15 @@ struct StopEnvelope final : Envelope {
 
 using EnvelopePtr = std::unique_ptr<Envelope>;
 
-// Decodes a WireBody envelope's bytes as an M (Codec<M>) into a new envelope
-// that takes over its routes. On failure `wire` is left as it was and the
+// Decodes a WireBody envelope's bytes as an M into a new envelope that takes
+// over its routes: decode_peer_body, which reads a built-in type as Ockam's
+// Rust node does (codec/codec.h). On failure `wire` is left as it was and the
 // error (MalformedMessage) names M. Precondition: wire.is_wire().
 template <class M>
 Result<EnvelopePtr> decode_wire(Envelope& wire) {
   static_assert(has_codec_v<M>);
   const auto& bytes = static_cast<const TypedEnvelope<WireBody>&>(wire).body.bytes;
-  Result<M> body = Codec<M>::decode(bytes);
+  Result<M> body = decode_peer_body<M>(bytes);
   if (!body) {
     return Error(ErrorCode::MalformedMessage,
                  "a body from another node does not decode as " + demangle(typeid(M)) + ": " + body.error().message());
