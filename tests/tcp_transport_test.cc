@@ -221,7 +221,8 @@ TEST_CASE("malformed input from a peer closes that connection only, with the cau
   for (const Case& c : cases) {
     CAPTURE(c.name);
     RawPeer peer(pair.server.address);
-    const std::string peer_address = "'1#127.0.0.1:" + std::to_string(peer.local_port()) + "'";
+    // An inbound connection is logged with its peer's endpoint.
+    const std::string peer_address = "(from 127.0.0.1:" + std::to_string(peer.local_port()) + ")";
     peer.send(c.bytes);
     if (std::string(c.name) == "a truncated frame") peer.shutdown_send();
     CHECK_MESSAGE(log.wait_for({"TCP connection", peer_address, "closed", c.logged}), log.dump());

@@ -10,10 +10,14 @@
 //   node.send(ockam::Route{"1#127.0.0.1:4000", "echoer"}, std::string("Hello"));
 //   auto reply = node.receive<std::string>();          // from the echoer over there
 //
-// Each connection is a worker of the node whose address is its peer's, e.g.
-// "1#127.0.0.1:4000" for a connect() and "1#127.0.0.1:53124" for a peer
-// that connected to a listen(). A message arriving on a connection gets that
-// address in front of its return route, so replies route back over it.
+// Each connection is a worker of the node. One that connect() opened has the
+// address it was asked for ("1#127.0.0.1:4000"), since routes name it; one
+// that a peer opened to a listen() gets an address the node draws at random,
+// "1#in-" and 16 hex digits (e.g. "1#in-3f9c0a7e5b1d2c48"), which a peer
+// can neither choose nor predict, and which no connect() can produce (it has
+// no port), so connect() never hands out a connection a peer opened. A
+// message arriving on a connection gets the connection's address in front of
+// its return route, so replies route back over it.
 // Bodies cross the wire with ockam::Codec<T> (codec/codec.h); a body type
 // without a codec is refused by send() (WrongMessageType). Locally a body is
 // still moved, never encoded.
@@ -103,8 +107,10 @@ class TcpTransport {
 
   // Connects to "host:port" and returns "1#host:port" (as written), the first
   // hop of routes to workers over there. Connecting again to the same
-  // address returns the open connection. TransportError if the connection is
-  // refused or the host does not resolve.
+  // address returns the connection an earlier connect() opened, if it is
+  // still open; a connection a peer opened is never returned (it has an
+  // address of its own). TransportError if the connection is refused or the
+  // host does not resolve.
   Result<Address> connect(std::string_view address);
 
   // Closes a connection (an address connect() returned, or a peer's):

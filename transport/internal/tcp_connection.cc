@@ -171,10 +171,14 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
   if (!delivered) {
     // The peer's message, our missing worker: the connection stays.
     TcpCounters::add(core_->counters().dropped);
-    log(LogLevel::Warn, "TCP connection " + quoted(address_) + ": a received message was dropped: " +
+    log(LogLevel::Warn, "TCP connection " + label() + ": a received message was dropped: " +
                             delivered.error().to_string());
   }
   return true;
+}
+
+std::string TcpConnection::label() const {
+  return inbound_ ? quoted(address_) + " (from " + peer_ + ")" : quoted(address_);
 }
 
 void TcpConnection::close(const std::string& why, LogLevel level) {
@@ -198,7 +202,7 @@ void TcpConnection::close(const std::string& why, LogLevel level) {
   (void)core_->node().stop_worker(address_);
   core_->forget(this, address_);
   TcpCounters::add(core_->counters().closed);
-  log(level, "TCP connection " + quoted(address_) + " closed: " + why +
+  log(level, "TCP connection " + label() + " closed: " + why +
                  (unsent > 0 ? "; " + std::to_string(unsent) + " unsent message(s) dropped" : ""));
 }
 }  // namespace ockam::detail

@@ -25,8 +25,8 @@
 
 namespace ockam::detail {
 
-// One socket. Its worker (ConnectionWorker, at the peer's address) turns
-// outgoing messages into frames; the I/O thread writes and reads.
+// One socket. Its worker (ConnectionWorker, at the connection's address)
+// turns outgoing messages into frames; the I/O thread writes and reads.
 //
 // Who touches what:
 //   socket_, decoder_, read_buf_, out_, out_count_, closing_   I/O thread only.
@@ -41,13 +41,17 @@ namespace ockam::detail {
 // INVARIANT: nothing is posted once closed_ is set (see TcpCore).
 class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, public SendGate {
  public:
-  TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address)
+  TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address, std::string peer, bool inbound)
       : core_(core.shared_from_this()),
         socket_(std::move(socket)),
         fd_(socket_.native_handle()),
-        address_(std::move(address)) {}
+        address_(std::move(address)),
+        peer_(std::move(peer)),
+        inbound_(inbound) {}
 
   const Address& address() const { return address_; }
+  // A peer opened it (to a listen()); connect() never returns such a one.
+  bool inbound() const { return inbound_; }
 
   // SendGate: any sender, inside the registry's read section.
   Result<void> admit() override;
@@ -65,6 +69,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   }
   // I/O thread. Idempotent: the first cause is the one logged.
   void close(const std::string& why, LogLevel level);
+  // How logs name it: "'1#in-…' (from 127.0.0.1:53124)" or "'1#host:port'".
+  std::string label() const;
 
  private:
   void release(std::uint64_t n) {
@@ -93,6 +99,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   // until close(), which sets closed_ under write_mu_ before it closes it.
   const int fd_;
   const Address address_;
+  const std::string peer_;  // "127.0.0.1:53124"
+  const bool inbound_;
 
   // I/O thread only.
   transport::FrameDecoder decoder_;

@@ -1,6 +1,10 @@
 #include "transport/internal/tcp_core.h"
 
+#include <sys/random.h>
+
 #include <chrono>
+#include <cstdio>
+#include <random>
 #include <utility>
 
 #include "runtime/log.h"
@@ -39,7 +43,22 @@ std::string_view strip_tcp_prefix(std::string_view text) {
   return text;
 }
 
-// The connection as a worker of the node: its address is the peer's.
+// An inbound connection's address: "in-" and 16 hex digits from the
+// kernel's random source, so a peer can neither choose nor predict it (nor
+// route to another peer's connection by guessing); it has no colon, so no
+// connect("host:port") maps to it.
+Address inbound_address() {
+  std::uint64_t r = 0;
+  if (::getrandom(&r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) {
+    std::random_device device;  // the same source, through another door
+    r = (std::uint64_t{device()} << 32) ^ device();
+  }
+  char name[24];
+  std::snprintf(name, sizeof name, "in-%016llx", static_cast<unsigned long long>(r));
+  return Address(TCP, name);
+}
+
+// The connection as a worker of the node, at the connection's address.
 struct ConnectionWorker final : Worker<Any> {
   explicit ConnectionWorker(std::shared_ptr<TcpConnection> c) : connection(std::move(c)) {}
   Result<void> handle_message(Context& ctx, Routed<Any> message) override {
@@ -150,7 +169,7 @@ void TcpCore::accept(std::shared_ptr<tcp::acceptor> acceptor) {
     asio::error_code peer_ec;
     const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
     if (!peer_ec) {
-      Result<void> adopted = self->adopt(std::move(socket), Address(TCP, endpoint_string(peer)));
+      Result<void> adopted = self->adopt(std::move(socket), inbound_address(), endpoint_string(peer), true);
       if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
     }
     self->accept(acceptor);
@@ -165,7 +184,9 @@ Result<Address> TcpCore::connect(std::string_view text) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
-    if (connections_.count(address) != 0) return address;
+    // Only a connection connect() opened (an inbound one's address cannot
+    // be "host:port"; the check says so again).
+    if (auto it = connections_.find(address); it != connections_.end() && !it->second->inbound()) return address;
   }
   asio::error_code ec;
   tcp::resolver resolver(io);
@@ -174,7 +195,7 @@ Result<Address> TcpCore::connect(std::string_view text) {
   tcp::socket socket(io);
   asio::connect(socket, endpoints, ec);
   if (ec) return Error(ErrorCode::TransportError, "cannot connect to '" + std::string(peer) + "': " + ec.message());
-  Result<void> adopted = adopt(std::move(socket), address);
+  Result<void> adopted = adopt(std::move(socket), address, std::string(peer), false);
   if (!adopted) {
     if (adopted.error().code() == ErrorCode::AddressInUse) return address;  // a concurrent connect() won
     return adopted.error();
@@ -182,10 +203,10 @@ Result<Address> TcpCore::connect(std::string_view text) {
   return address;
 }
 
-Result<void> TcpCore::adopt(tcp::socket socket, const Address& address) {
+Result<void> TcpCore::adopt(tcp::socket socket, const Address& address, std::string peer, bool inbound) {
   asio::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  auto connection = std::make_shared<TcpConnection>(*this, std::move(socket), address);
+  auto connection = std::make_shared<TcpConnection>(*this, std::move(socket), address, std::move(peer), inbound);
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
   Result<void> started = start_connection(node_, address, ConnectionWorker(connection), connection.get());

@@ -57,8 +57,9 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
   Result<Address> connect(std::string_view text);
   Result<void> disconnect(const Address& address);
   // On the I/O thread, or on the caller's for connect(): makes `socket` a
-  // connection registered at `address` and starts reading.
-  Result<void> adopt(asio::ip::tcp::socket socket, const Address& address);
+  // connection registered at `address` and starts reading. `peer`: the far
+  // end, for logs.
+  Result<void> adopt(asio::ip::tcp::socket socket, const Address& address, std::string peer, bool inbound);
   void forget(const TcpConnection* connection, const Address& address);
 
   Context& node() { return node_; }
