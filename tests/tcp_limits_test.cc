@@ -1,17 +1,20 @@
-// The TCP transport's connection identity (issue 9, item 4): addresses a
-// peer cannot choose, and connect() never handing out a connection a peer
-// opened.
+// The TCP transport's limits and connection identity (issue 9, items 3 and
+// 4): frame and idle timeouts, heartbeats, and addresses a peer cannot
+// choose. Every timeout here is configured small, and its effect is waited
+// for with a bounded wait.
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/ockam.h"
@@ -22,9 +25,19 @@
 namespace {
 
 using namespace ockam_test;
+using namespace std::chrono_literals;
 using ockam::Address;
 using ockam::Route;
-using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Options with every limit far away but the ones a test sets.
+ockam::TcpOptions relaxed() {
+  ockam::TcpOptions o;
+  o.frame_timeout = 60s;
+  o.idle_timeout = 600s;
+  o.heartbeat_interval = 300s;
+  return o;
+}
 
 // The return routes a Recorder saw.
 struct SeenRoutes {
@@ -55,6 +68,12 @@ std::vector<std::uint8_t> echo_body(const std::string& text) {
                               static_cast<std::uint8_t>(text.size() + 1), static_cast<std::uint8_t>(text.size())};
   m.insert(m.end(), text.begin(), text.end());
   return m;
+}
+
+// What is left of `deadline` (at least 0): several waits sharing one bound,
+// so a test that fails fails within kWait, not within kWait per wait.
+std::chrono::milliseconds left_until(Clock::time_point deadline) {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()), 0ms);
 }
 
 // A raw socket bound to 127.0.0.1 with SO_REUSEADDR and SO_REUSEPORT (port 0:
@@ -90,6 +109,136 @@ std::uint16_t bound_port(int fd) {
 
 bool contains_bytes(const std::vector<std::uint8_t>& body, const std::string& text) {
   return std::string(body.begin(), body.end()).find(text) != std::string::npos;
+}
+
+// ---- frame timeout ----------------------------------------------------------
+
+TEST_CASE("a frame that does not complete within frame_timeout closes its connection, not before, counted as timed_out") {
+  LogCapture log;
+  auto options = relaxed();
+  options.frame_timeout = 300ms;
+  ListeningNode server(options);
+  RawPeer peer(server.address);
+  peer.send({0, 10, 1, 1});  // a header for 10 bytes, and 2 of them
+  const auto sent = Clock::now();
+  REQUIRE(peer.closed_by_node());
+  // The node's clock started when it read the first byte, after the send.
+  CHECK(Clock::now() - sent >= 300ms);
+  CHECK_MESSAGE(log.wait_for({"closed: a frame did not complete within 300 ms", "4 byte(s) of it arrived"}),
+                log.dump());
+  CHECK(eventually([&] { return server.tcp.stats().timed_out == 1; }));
+  CHECK(server.tcp.stats().malformed == 0);
+}
+
+TEST_CASE("many half-frame connections are all closed by frame_timeout, and the node still serves") {
+  LogCapture log(false);
+  auto options = relaxed();
+  options.frame_timeout = 300ms;
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  constexpr int kPeers = 100;
+  std::vector<std::unique_ptr<RawPeer>> peers;
+  for (int i = 0; i < kPeers; ++i) {
+    peers.push_back(std::make_unique<RawPeer>(server.address));
+    peers.back()->send({0, 200});  // a header, and no body
+  }
+  const auto deadline = Clock::now() + kWait;
+  for (auto& peer : peers) CHECK(peer->closed_by_node(left_until(deadline)));
+  CHECK(eventually([&] { return server.tcp.stats().timed_out == kPeers; }));
+  RawPeer client(server.address);
+  client.send(string_frame("echoer", "still serving"));
+  CHECK(client.read_frame() == echo_body("still serving"));
+}
+
+TEST_CASE("frames that each complete within frame_timeout keep a connection open for longer than it") {
+  auto options = relaxed();
+  options.frame_timeout = 250ms;
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  RawPeer peer(server.address);
+  // Six frames, each sent in two halves 100 ms apart: 600 ms in all, more
+  // than the timeout, but no frame takes longer than 100 ms. (The sleeps
+  // pace the peer; nothing waits on them for an effect.)
+  const auto whole = string_frame("echoer", "slow but steady");
+  const std::vector<std::uint8_t> first(whole.begin(), whole.begin() + 7);
+  const std::vector<std::uint8_t> second(whole.begin() + 7, whole.end());
+  for (int i = 0; i < 6; ++i) {
+    peer.send(first);
+    std::this_thread::sleep_for(100ms);
+    peer.send(second);
+    REQUIRE(peer.read_frame() == echo_body("slow but steady"));
+  }
+  CHECK(server.tcp.stats().timed_out == 0);
+  CHECK(server.tcp.stats().connections_closed == 0);
+}
+
+// ---- idle timeout and heartbeats --------------------------------------------
+
+TEST_CASE("a peer that sends nothing is closed after idle_timeout, though the node sends it heartbeats meanwhile") {
+  LogCapture log;
+  auto options = relaxed();
+  options.idle_timeout = 600ms;
+  options.heartbeat_interval = 150ms;
+  ListeningNode server(options);
+  const auto opened = Clock::now();
+  RawPeer peer(server.address);
+  // Ockam's heartbeat, byte for byte: version 1, empty routes, empty payload.
+  CHECK(peer.read_frame() == std::vector<std::uint8_t>{1, 0, 0, 0});
+  REQUIRE(peer.closed_by_node());
+  CHECK(Clock::now() - opened >= 600ms);
+  CHECK_MESSAGE(log.wait_for({"closed: no bytes either way for 600 ms"}), log.dump());
+  CHECK(eventually([&] { return server.tcp.stats().timed_out == 1; }));
+  CHECK(server.tcp.stats().heartbeats_sent >= 2);
+}
+
+TEST_CASE("two idle nodes keep their link open past idle_timeout with heartbeats, and it still carries messages") {
+  auto options = relaxed();
+  options.idle_timeout = 500ms;
+  options.heartbeat_interval = 100ms;
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  ockam::Node client;
+  auto client_tcp = ockam::TcpTransport::create(client, options).value();
+  const Address connection = client_tcp.connect(server.address.name()).value();
+  // Each side hears at least ten heartbeats: a second, twice the idle timeout.
+  CHECK(eventually([&] {
+    return server.tcp.stats().heartbeats_received >= 10 && client_tcp.stats().heartbeats_received >= 10;
+  }));
+  CHECK(server.tcp.stats().connections_closed == 0);
+  CHECK(client_tcp.stats().connections_closed == 0);
+  CHECK(echoed(client, Route{connection, "echoer"}, "alive") == "alive");
+}
+
+// ---- options ----------------------------------------------------------------
+
+TEST_CASE("a timeout too large for the clock means never: the link works as usual") {
+  auto options = relaxed();
+  options.frame_timeout = std::chrono::milliseconds::max();
+  options.idle_timeout = std::chrono::milliseconds::max();
+  options.heartbeat_interval = std::chrono::milliseconds::max();
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  ockam::Node client;
+  auto tcp = ockam::TcpTransport::create(client, options).value();
+  auto connection = tcp.connect(server.address.name());
+  REQUIRE_MESSAGE(connection, describe(connection));
+  CHECK(echoed(client, Route{connection.value(), "echoer"}, "forever") == "forever");
+}
+
+TEST_CASE("create() refuses options that cannot work, naming the option") {
+  ockam::Node node;
+  auto zero_frame = relaxed();
+  zero_frame.frame_timeout = 0ms;
+  auto refused = ockam::TcpTransport::create(node, zero_frame);
+  CHECK(code_of(refused) == "TransportError");
+  CHECK(contains(describe(refused), "frame_timeout is 0 ms"));
+  auto negative_idle = relaxed();
+  negative_idle.idle_timeout = -1ms;
+  CHECK(contains(describe(ockam::TcpTransport::create(node, negative_idle)), "idle_timeout is -1 ms"));
+  auto no_queue = relaxed();
+  no_queue.max_queued_messages = 0;
+  CHECK(contains(describe(ockam::TcpTransport::create(node, no_queue)), "max_queued_messages is 0"));
+  CHECK(ockam::TcpTransport::create(node, relaxed()));  // and nothing was left registered
 }
 
 // ---- connection identity ----------------------------------------------------

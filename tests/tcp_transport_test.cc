@@ -192,6 +192,7 @@ TEST_CASE("a peer that speaks Ockam byte by byte gets exact frames back, and hea
   const std::vector<std::uint8_t> expected{1, 1, 0, 3, 'r', 'a', 'w', 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 3, 2, 'h', 'i'};
   CHECK(peer.read_frame() == expected);
   CHECK(server.tcp.stats().malformed == 0);
+  CHECK(server.tcp.stats().heartbeats_received == 1);
 }
 
 // Each malformed input closes that one connection with its cause logged;

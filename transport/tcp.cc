@@ -9,7 +9,9 @@
 namespace ockam {
 
 Result<TcpTransport> TcpTransport::create(Context& ctx, TcpOptions options) {
-  auto core = std::make_shared<detail::TcpCore>(ctx.node().context(), options);
+  Result<detail::TcpLimits> limits = detail::TcpLimits::resolve(options);
+  if (!limits) return limits.error();
+  auto core = std::make_shared<detail::TcpCore>(ctx.node().context(), std::move(limits.value()));
   if (Result<void> r = core->start(Address("ockam.tcp_router")); !r) return r.error();
   return TcpTransport(std::move(core));
 }
@@ -22,8 +24,18 @@ TcpStats TcpTransport::stats() const {
   auto& c = core_->counters();
   // relaxed: see TcpCounters.
   auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
-  return TcpStats{get(c.opened),   get(c.closed),  get(c.sent),     get(c.writes),
-                  get(c.received), get(c.dropped), get(c.malformed)};
+  TcpStats s;
+  s.connections_opened = get(c.opened);
+  s.connections_closed = get(c.closed);
+  s.messages_sent = get(c.sent);
+  s.writes = get(c.writes);
+  s.messages_received = get(c.received);
+  s.messages_dropped = get(c.dropped);
+  s.malformed = get(c.malformed);
+  s.timed_out = get(c.timed_out);
+  s.heartbeats_sent = get(c.heartbeats_sent);
+  s.heartbeats_received = get(c.heartbeats_received);
+  return s;
 }
 
 }  // namespace ockam

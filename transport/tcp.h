@@ -38,6 +38,12 @@
 // forward()) to it returns QueueFull at once, and nothing is queued: retry
 // later. So a slow peer costs bounded memory.
 //
+// Limits (TcpOptions, with defaults for a server on the open Internet): a
+// frame whose first byte arrived must be whole within frame_timeout; a
+// connection that carries no bytes either way for idle_timeout is closed,
+// and on a link where this node has written nothing for heartbeat_interval
+// it writes Ockam's heartbeat (an empty message), so live links stay open.
+//
 // Faults: a peer that disconnects, or sends garbage, a frame over 65535
 // bytes, a message that does not decode or one addressed to an unknown
 // transport type, has its connection closed: the cause is logged, the
@@ -50,6 +56,7 @@
 #ifndef OCKAM_TRANSPORT_TCP_H_
 #define OCKAM_TRANSPORT_TCP_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -65,10 +72,38 @@ namespace ockam {
 // Ockam's transport type for TCP addresses: "1#host:port".
 inline constexpr Address::Type TCP = 1;
 
+// What create() accepts: every duration above zero, max_queued_messages
+// above zero. A duration too large for the clock means "never" (it
+// saturates): std::chrono::milliseconds::max() turns a limit off. Keep
+// heartbeat_interval well below the idle timeout of the peers (our defaults:
+// 1 min against 6 min).
 struct TcpOptions {
   // Per connection: messages send() accepted that are not yet written to the
   // socket (queued in the connection worker or its write buffer).
   std::size_t max_queued_messages = 16384;
+  // A frame whose first byte has arrived must be whole within this, or its
+  // connection is closed (TcpStats::timed_out). 10 s: a whole frame (at most
+  // 64 KiB) crosses even a 64 kbit/s link in about 8 s, and a peer that
+  // starts a frame and stalls (a half-frame attack) holds its descriptor
+  // and buffer for 10 s at most.
+  std::chrono::milliseconds frame_timeout{10000};
+  // A connection on which no byte went either way (this node's own
+  // heartbeats do not count) for this long is closed (TcpStats::timed_out).
+  // 6 min: longer than the 5 min after which an idle Ockam Rust node
+  // (ockam_transport_tcp at 007d435) sends its heartbeat, so an idle but
+  // live Rust link stays open, while a silent peer gives its descriptor back
+  // within minutes.
+  std::chrono::milliseconds idle_timeout{360000};
+  // On a connection where this node has written nothing for this long, it
+  // writes Ockam's heartbeat (an empty message, frame 000401000000, as Rust
+  // nodes send). 1 min: six per idle_timeout, so a peer with our defaults
+  // never sees a live link idle, and NAT and load-balancer mappings (AWS's
+  // NAT gateway drops idle flows after 350 s, Azure's load balancer after
+  // 4 min) stay up; 6 bytes a minute per link. Beware: a Rust node at
+  // 007d435 sends heartbeats but its receiver does not survive one
+  // (ockam_node's forward() unwraps the empty onward route; later releases
+  // skip it): towards such peers set this to milliseconds::max().
+  std::chrono::milliseconds heartbeat_interval{60000};
 };
 
 // Counters since create(); each is exact once the traffic it counts is
@@ -81,6 +116,9 @@ struct TcpStats {
   std::uint64_t messages_received = 0;   // read from a socket and handed to the node
   std::uint64_t messages_dropped = 0;    // accepted for a connection but never written, or received and undeliverable
   std::uint64_t malformed = 0;           // connections closed for bytes that are not Ockam messages
+  std::uint64_t timed_out = 0;           // connections closed by frame_timeout or idle_timeout
+  std::uint64_t heartbeats_sent = 0;     // written by this node on idle links
+  std::uint64_t heartbeats_received = 0;
 };
 
 namespace detail {
@@ -93,7 +131,8 @@ class TcpTransport {
  public:
   // Starts the I/O thread and registers the transport's router for type TCP
   // on the context's node. AddressInUse if the node already has a TCP
-  // transport, NodeStopped once it is stopping.
+  // transport, NodeStopped once it is stopping, TransportError (naming the
+  // option) for options that cannot work (see TcpOptions).
   static Result<TcpTransport> create(Context& ctx, TcpOptions options = {});
   static Result<TcpTransport> create(Node& node, TcpOptions options = {}) {
     return create(node.context(), options);

@@ -78,7 +78,32 @@ struct Router final : Worker<Any> {
   std::shared_ptr<TcpCore> core;
 };
 
+Clock::duration saturated(std::chrono::milliseconds d) {
+  if (d >= std::chrono::duration_cast<std::chrono::milliseconds>(TcpLimits::kNever)) return TcpLimits::kNever;
+  return std::chrono::duration_cast<Clock::duration>(d);
+}
+
 }  // namespace
+
+Result<TcpLimits> TcpLimits::resolve(TcpOptions o) {
+  auto cannot = [](const std::string& why) { return Error(ErrorCode::TransportError, "TcpOptions: " + why); };
+  if (o.max_queued_messages == 0) return cannot("max_queued_messages is 0, so no message could ever be sent");
+  const std::pair<const char*, std::chrono::milliseconds> durations[] = {{"frame_timeout", o.frame_timeout},
+                                                                         {"idle_timeout", o.idle_timeout},
+                                                                         {"heartbeat_interval", o.heartbeat_interval}};
+  for (const auto& [name, value] : durations) {
+    if (value <= std::chrono::milliseconds::zero()) {
+      return cannot(std::string(name) + " is " + std::to_string(value.count()) +
+                    " ms; it must be above zero (std::chrono::milliseconds::max() means never)");
+    }
+  }
+  TcpLimits limits;
+  limits.options = o;
+  limits.frame_timeout = saturated(o.frame_timeout);
+  limits.idle_timeout = saturated(o.idle_timeout);
+  limits.heartbeat_interval = saturated(o.heartbeat_interval);
+  return limits;
+}
 
 Result<void> TcpCore::start(const Address& router) {
   Result<void> started = node_.start_worker(router, Router(shared_from_this()));
@@ -214,7 +239,7 @@ Result<void> TcpCore::adopt(tcp::socket socket, const Address& address, std::str
   connections_[address] = connection;
   TcpCounters::add(counters_.opened);
   // Under mu_: no post after stopped_ (INVARIANT).
-  asio::post(io, [connection] { connection->start_reading(); });
+  asio::post(io, [connection] { connection->start(); });
   return {};
 }
 

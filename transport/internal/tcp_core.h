@@ -4,6 +4,7 @@
 #define OCKAM_TRANSPORT_INTERNAL_TCP_CORE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <asio.hpp>
@@ -22,12 +24,26 @@
 
 namespace ockam::detail {
 
+using Clock = std::chrono::steady_clock;
+
 // Relaxed counters behind TcpStats: see TcpStats for when they are exact.
 struct TcpCounters {
-  std::atomic<std::uint64_t> opened{0}, closed{0}, sent{0}, writes{0}, received{0}, dropped{0}, malformed{0};
+  std::atomic<std::uint64_t> opened{0}, closed{0}, sent{0}, writes{0}, received{0}, dropped{0}, malformed{0},
+      timed_out{0}, heartbeats_sent{0}, heartbeats_received{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter, no data hangs on it
   }
+};
+
+// TcpOptions checked, with the durations on the I/O thread's clock,
+// saturated at kNever.
+struct TcpLimits {
+  static constexpr Clock::duration kNever = std::chrono::hours(24 * 365 * 100);  // time_point + kNever never overflows
+  TcpOptions options;
+  Clock::duration frame_timeout, idle_timeout, heartbeat_interval;
+
+  // TransportError naming the option that cannot work.
+  static Result<TcpLimits> resolve(TcpOptions options);
 };
 
 class TcpConnection;
@@ -35,9 +51,9 @@ class TcpConnection;
 // The transport of one node: its I/O thread, listeners and connections.
 //
 // Who touches what:
-//   io, acceptors_     sockets are used on the I/O thread only (listen()
-//                      binds on the caller's thread, then hands the acceptor
-//                      over by a post).
+//   io, acceptors_     sockets and timers are used on the I/O thread only
+//                      (listen() binds on the caller's thread, then hands the
+//                      acceptor over by a post).
 //   connections_, stopped_   guarded by mu_; connect(), accept and close
 //                      change them, never the per-message paths.
 // INVARIANT: once stopped_ is set no new connection is adopted and nothing is
@@ -47,7 +63,7 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
  public:
   // `node`: the node's own context (node.context()), which lives as long as
   // the node; the transport's calls into the node go through it.
-  TcpCore(Context& node, TcpOptions options) : node_(node), options_(options), work_(io.get_executor()) {}
+  TcpCore(Context& node, TcpLimits limits) : node_(node), limits_(std::move(limits)), work_(io.get_executor()) {}
   ~TcpCore() { shutdown(); }
 
   Result<void> start(const Address& router);
@@ -63,7 +79,8 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
   void forget(const TcpConnection* connection, const Address& address);
 
   Context& node() { return node_; }
-  const TcpOptions& options() const { return options_; }
+  const TcpOptions& options() const { return limits_.options; }
+  const TcpLimits& limits() const { return limits_; }
   TcpCounters& counters() { return counters_; }
 
   asio::io_context io;
@@ -72,7 +89,7 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
   void accept(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
 
   Context& node_;
-  const TcpOptions options_;
+  const TcpLimits limits_;
   TcpCounters counters_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;  // set until shutdown()
   std::thread thread_;
