@@ -1,10 +1,13 @@
 // The TCP transport's limits and connection identity (issue 9, items 3 and
-// 4): frame and idle timeouts, heartbeats, and addresses a peer cannot
-// choose. Every timeout here is configured small, and its effect is waited
-// for with a bounded wait.
+// 4): frame and idle timeouts, heartbeats, the cap on inbound connections,
+// the accept loop's back-off, and addresses a peer cannot choose. Every
+// timeout here is configured small, and its effect is waited for with a
+// bounded wait.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,6 +79,10 @@ std::chrono::milliseconds left_until(Clock::time_point deadline) {
   return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()), 0ms);
 }
 
+std::size_t count_lines(LogCapture& log, std::initializer_list<std::string_view> parts) {
+  return log.matching(parts).size();
+}
+
 // A raw socket bound to 127.0.0.1 with SO_REUSEADDR and SO_REUSEPORT (port 0:
 // any), so that another socket may bind its port too.
 int reusable_socket(std::uint16_t port) {
@@ -105,6 +112,10 @@ std::uint16_t bound_port(int fd) {
   socklen_t len = sizeof a;
   REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
   return ntohs(a.sin_port);
+}
+
+void send_all(int fd, const std::vector<std::uint8_t>& bytes) {
+  REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
 }
 
 bool contains_bytes(const std::vector<std::uint8_t>& body, const std::string& text) {
@@ -207,6 +218,129 @@ TEST_CASE("two idle nodes keep their link open past idle_timeout with heartbeats
   CHECK(server.tcp.stats().connections_closed == 0);
   CHECK(client_tcp.stats().connections_closed == 0);
   CHECK(echoed(client, Route{connection, "echoer"}, "alive") == "alive");
+}
+
+// ---- the cap on inbound connections -----------------------------------------
+
+TEST_CASE("at max_inbound_connections a newcomer replaces the oldest peer that sent no whole frame, so a silent swarm cannot lock a client out") {
+  LogCapture log;
+  auto options = relaxed();
+  options.max_inbound_connections = 4;
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  std::vector<std::unique_ptr<RawPeer>> swarm;
+  for (int i = 0; i < 10; ++i) swarm.push_back(std::make_unique<RawPeer>(server.address));
+  CHECK(eventually([&] { return server.tcp.stats().evicted == 6; }));
+  // A normal client: served at once, in a fifth slot taken from the swarm.
+  RawPeer client(server.address);
+  client.send(string_frame("echoer", "served"));
+  CHECK(client.read_frame() == echo_body("served"));
+  const auto stats = server.tcp.stats();
+  CHECK(stats.evicted == 7);
+  CHECK(stats.refused == 0);
+  // The oldest seven went, in order; the three youngest are still open.
+  const auto deadline = Clock::now() + kWait;
+  for (int i = 0; i < 7; ++i) CHECK_MESSAGE(swarm[i]->closed_by_node(left_until(deadline)), "peer " << i);
+  for (int i = 7; i < 10; ++i) CHECK_MESSAGE(!swarm[i]->anything_arrived(), "peer " << i);
+  // Seven evictions, one line (the rest are counted into the next one).
+  CHECK_MESSAGE(count_lines(log, {"the oldest that had sent no whole frame"}) == 1, log.dump());
+}
+
+TEST_CASE("at max_inbound_connections with every peer active, a newcomer is refused at once, counted, and logged once") {
+  LogCapture log;
+  auto options = relaxed();
+  options.max_inbound_connections = 2;
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  RawPeer a(server.address), b(server.address);
+  a.send(heartbeat_frame());
+  b.send(heartbeat_frame());
+  REQUIRE(eventually([&] { return server.tcp.stats().heartbeats_received == 2; }));
+  const auto deadline = Clock::now() + kWait;
+  for (int i = 0; i < 5; ++i) {
+    RawPeer late(server.address);
+    CHECK(late.closed_by_node(left_until(deadline)));
+  }
+  CHECK(server.tcp.stats().refused == 5);
+  CHECK(server.tcp.stats().evicted == 0);
+  CHECK_MESSAGE(count_lines(log, {"refused a connection from 127.0.0.1:", "max_inbound_connections"}) == 1,
+                log.dump());
+  a.send(string_frame("echoer", "still mine"));
+  CHECK(a.read_frame() == echo_body("still mine"));
+}
+
+TEST_CASE("the default max_inbound_connections is three quarters of the descriptor limit, at most 4096") {
+  ockam::Node node;
+  auto tcp = ockam::TcpTransport::create(node).value();
+  rlimit limit{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
+  const std::size_t cap = tcp.options().max_inbound_connections;
+  CHECK(cap <= 4096);
+  if (limit.rlim_cur != RLIM_INFINITY) {
+    CHECK(cap < limit.rlim_cur);
+    CHECK(cap == std::min<std::size_t>(4096, limit.rlim_cur / 4 * 3));
+  }
+}
+
+// ---- the accept loop's back-off ---------------------------------------------
+
+// Lowers the soft descriptor limit and fills every free descriptor but
+// `spare`; undoes both when destroyed.
+class DescriptorsFull {
+ public:
+  explicit DescriptorsFull(int spare) {
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved_) == 0);
+    rlimit lower = saved_;
+    lower.rlim_cur = std::min<rlim_t>(saved_.rlim_cur, 1024);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &lower) == 0);
+    for (;;) {
+      const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      fds_.push_back(fd);
+    }
+    REQUIRE(fds_.size() > static_cast<std::size_t>(spare));
+    release(spare);
+  }
+  ~DescriptorsFull() {
+    release(fds_.size());
+    (void)::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  void release(std::size_t n) {
+    for (; n > 0 && !fds_.empty(); --n) {
+      ::close(fds_.back());
+      fds_.pop_back();
+    }
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> fds_;
+};
+
+TEST_CASE("accepts that fail for want of descriptors back off without spinning, log one line, and resume once some are free") {
+  LogCapture log;
+  auto options = relaxed();
+  options.max_inbound_connections = 100000;  // above the descriptor limit: only the kernel says no
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  int client = -1;
+  {
+    DescriptorsFull full(1);  // one left: for the client's socket, none for the node's accept
+    client = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(client >= 0);
+    const sockaddr_in to = loopback(port_of(server.address));
+    REQUIRE(::connect(client, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);  // the kernel's backlog takes it
+    // Back-offs of 100, 200 and 400 ms: a fourth failure after about 0.7 s.
+    REQUIRE(eventually([&] { return server.tcp.stats().accept_errors >= 4; }));
+    // A spinning loop would have failed thousands of times by now.
+    CHECK(server.tcp.stats().accept_errors <= 6);
+    CHECK(server.tcp.stats().connections_opened == 0);
+  }  // descriptors free again
+  send_all(client, string_frame("echoer", "let in"));
+  CHECK(read_frame_from(client) == echo_body("let in"));
+  ::close(client);
+  CHECK_MESSAGE(count_lines(log, {"accept failed: Too many open files"}) == 1, log.dump());
+  CHECK_MESSAGE(log.wait_for({"accepting again after", "failed accept(s)"}), log.dump());
 }
 
 // ---- options ----------------------------------------------------------------

@@ -33,9 +33,14 @@ TcpStats TcpTransport::stats() const {
   s.messages_dropped = get(c.dropped);
   s.malformed = get(c.malformed);
   s.timed_out = get(c.timed_out);
+  s.refused = get(c.refused);
+  s.evicted = get(c.evicted);
+  s.accept_errors = get(c.accept_errors);
   s.heartbeats_sent = get(c.heartbeats_sent);
   s.heartbeats_received = get(c.heartbeats_received);
   return s;
 }
+
+const TcpOptions& TcpTransport::options() const { return core_->options(); }
 
 }  // namespace ockam

@@ -42,7 +42,11 @@
 // frame whose first byte arrived must be whole within frame_timeout; a
 // connection that carries no bytes either way for idle_timeout is closed,
 // and on a link where this node has written nothing for heartbeat_interval
-// it writes Ockam's heartbeat (an empty message), so live links stay open.
+// it writes Ockam's heartbeat (an empty message), so live links stay open;
+// at most max_inbound_connections peers are connected at once (a newcomer
+// replaces the oldest one that has not sent a whole frame yet, or is refused
+// at once); an accept that fails (e.g. out of file descriptors) is retried
+// with a back-off, logged once per episode.
 //
 // Faults: a peer that disconnects, or sends garbage, a frame over 65535
 // bytes, a message that does not decode or one addressed to an unknown
@@ -104,6 +108,15 @@ struct TcpOptions {
   // (ockam_node's forward() unwraps the empty onward route; later releases
   // skip it): towards such peers set this to milliseconds::max().
   std::chrono::milliseconds heartbeat_interval{60000};
+  // Peers connected at once through listen(). At the cap a newcomer replaces
+  // the oldest peer that has not yet sent a whole frame (TcpStats::evicted:
+  // a swarm of silent or half-frame connections cannot lock out a real
+  // client), and if every peer has, it is refused: closed at once
+  // (TcpStats::refused). 0: three quarters of the process's soft
+  // RLIMIT_NOFILE (the rest is left for connect(), files and libraries), at
+  // most 4096 (each connection can hold up to about 130 KiB of frame
+  // buffers). connect() is not capped: the node's own code opens those.
+  std::size_t max_inbound_connections = 0;
 };
 
 // Counters since create(); each is exact once the traffic it counts is
@@ -117,6 +130,9 @@ struct TcpStats {
   std::uint64_t messages_dropped = 0;    // accepted for a connection but never written, or received and undeliverable
   std::uint64_t malformed = 0;           // connections closed for bytes that are not Ockam messages
   std::uint64_t timed_out = 0;           // connections closed by frame_timeout or idle_timeout
+  std::uint64_t refused = 0;             // accepted peers closed at once: max_inbound_connections reached
+  std::uint64_t evicted = 0;             // peers closed to make room for a newcomer (they had sent no whole frame)
+  std::uint64_t accept_errors = 0;       // failed accepts (each retried after a back-off)
   std::uint64_t heartbeats_sent = 0;     // written by this node on idle links
   std::uint64_t heartbeats_received = 0;
 };
@@ -158,6 +174,8 @@ class TcpTransport {
   Result<void> disconnect(const Address& connection);
 
   TcpStats stats() const;
+  // The options in effect: create()'s, with max_inbound_connections resolved.
+  const TcpOptions& options() const;
 
  private:
   explicit TcpTransport(std::shared_ptr<detail::TcpCore> core) : core_(std::move(core)) {}

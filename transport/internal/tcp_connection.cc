@@ -181,6 +181,8 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
     return false;
   }
   transport::TransportMessage& m = message.value();
+  if (inbound_ && !spoke_) core_->spoke(this);
+  spoke_ = true;
   if (m.onward.empty()) {
     if (m.ret.empty() && m.payload.empty()) {  // Ockam's heartbeat
       TcpCounters::add(core_->counters().heartbeats_received);

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -32,11 +33,12 @@ namespace ockam::detail {
 // Who touches what:
 //   socket_, decoder_, read_buf_, out_, out_count_, closing_, timer_ and
 //       the timer's state (timer_at_, in_frame_, frame_started_, last_rx_,
-//       last_heartbeat_)   I/O thread only.
+//       last_heartbeat_, spoke_)   I/O thread only.
 //   pending_, pending_count_, writing_, closed_   guarded by write_mu_: the
 //       worker appends frames, the I/O thread swaps them out to write.
 //   queued_   any sender (admit), the worker and the I/O thread (release).
 //   last_tx_   the writers (worker or I/O thread) store, the timer loads.
+//   silent_pos_, silent_listed_   guarded by TcpCore::mu_ (TcpCore::silent_).
 // INVARIANT: writing_ is true exactly while a flush is posted or running or
 //   a write is in flight; only the thread that sets it starts the flush.
 // INVARIANT: bytes are written directly (under write_mu_, by the worker or
@@ -74,6 +76,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   std::string label() const;
 
  private:
+  friend class TcpCore;  // silent_pos_, silent_listed_
+
   void start_reading() {
     if (closing_) return;
     auto self = shared_from_this();
@@ -146,6 +150,7 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   Clock::time_point frame_started_;
   Clock::time_point last_rx_;         // the last read
   Clock::time_point last_heartbeat_;  // the last heartbeat written (or start())
+  bool spoke_ = false;                // a whole frame has arrived
 
   std::mutex write_mu_;
   std::vector<std::uint8_t> pending_;  // guarded by write_mu_
@@ -158,6 +163,10 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   std::atomic<std::size_t> queued_{0};
   // Clock::rep of the last write that carried messages (or start()).
   std::atomic<Clock::rep> last_tx_{0};
+
+  // Guarded by TcpCore::mu_: where this connection is in TcpCore::silent_.
+  std::list<TcpConnection*>::iterator silent_pos_;
+  bool silent_listed_ = false;
 };
 
 }  // namespace ockam::detail

@@ -1,8 +1,11 @@
 #include "transport/internal/tcp_core.h"
 
 #include <sys/random.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <random>
 #include <utility>
@@ -41,6 +44,14 @@ Result<std::pair<std::string, std::string>> split_host_port(std::string_view tex
 std::string_view strip_tcp_prefix(std::string_view text) {
   if (text.size() > 2 && text[0] == '1' && text[1] == '#') text.remove_prefix(2);
   return text;
+}
+
+std::string ms_text(Clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+std::string held_back_text(std::uint64_t held) {
+  return held == 0 ? "" : " (and " + std::to_string(held) + " more since the last such line)";
 }
 
 // An inbound connection's address: "in-" and 16 hex digits from the
@@ -97,6 +108,16 @@ Result<TcpLimits> TcpLimits::resolve(TcpOptions o) {
                     " ms; it must be above zero (std::chrono::milliseconds::max() means never)");
     }
   }
+  if (o.max_inbound_connections == 0) {
+    // Three quarters of the descriptors this process may open, at most 4096
+    // (see TcpOptions).
+    std::size_t descriptors = 1024;
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      descriptors = limit.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<std::size_t>(limit.rlim_cur);
+    }
+    o.max_inbound_connections = std::clamp<std::size_t>(descriptors / 4 * 3, 1, 4096);
+  }
   TcpLimits limits;
   limits.options = o;
   limits.frame_timeout = saturated(o.frame_timeout);
@@ -134,9 +155,10 @@ void TcpCore::shutdown() {
     std::vector<std::shared_ptr<TcpConnection>> open;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (auto& acceptor : acceptors_) {
+      for (auto& listener : listeners_) {
         asio::error_code ignored;
-        acceptor->close(ignored);
+        listener->acceptor.close(ignored);
+        listener->backoff.cancel();
       }
       for (auto& [address, connection] : connections_) open.push_back(connection);
     }
@@ -147,7 +169,7 @@ void TcpCore::shutdown() {
   // has released its connection (INVARIANT above).
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
-  acceptors_.clear();
+  listeners_.clear();
 }
 
 Result<Address> TcpCore::listen(std::string_view text) {
@@ -160,45 +182,112 @@ Result<Address> TcpCore::listen(std::string_view text) {
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(parts->first, parts->second, tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) return failed();
-  auto acceptor = std::make_shared<tcp::acceptor>(io);
+  auto listener = std::make_shared<TcpListener>(io);
+  tcp::acceptor& acceptor = listener->acceptor;
   const tcp::endpoint ep = endpoints.begin()->endpoint();
-  acceptor->open(ep.protocol(), ec);
-  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor->bind(ep, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   tcp::endpoint bound;
-  if (!ec) bound = acceptor->local_endpoint(ec);
+  if (!ec) bound = acceptor.local_endpoint(ec);
   if (ec) return failed();
+  listener->address = Address(TCP, endpoint_string(bound));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
-    acceptors_.push_back(acceptor);
+    listeners_.push_back(listener);
     // Under mu_: no post after stopped_ (INVARIANT).
-    asio::post(io, [self = shared_from_this(), acceptor] { self->accept(acceptor); });
+    asio::post(io, [self = shared_from_this(), listener] { self->accept(listener); });
   }
-  return Address(TCP, endpoint_string(bound));
+  return listener->address;
 }
 
-void TcpCore::accept(std::shared_ptr<tcp::acceptor> acceptor) {
-  acceptor->async_accept([self = shared_from_this(), acceptor](const asio::error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+void TcpCore::accept(std::shared_ptr<TcpListener> listener) {
+  listener->acceptor.async_accept([self = shared_from_this(), listener](const asio::error_code& ec,
+                                                                        tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) return;
+    const Clock::time_point now = Clock::now();
     if (ec) {
-      // E.g. out of file descriptors: retry later rather than spin.
-      log(LogLevel::Warn, "TCP accept failed: " + ec.message() + "; retrying in 100 ms");
-      auto timer = std::make_shared<asio::steady_timer>(self->io, std::chrono::milliseconds(100));
-      timer->async_wait([self, acceptor, timer](const asio::error_code&) {
-        if (acceptor->is_open()) self->accept(acceptor);
+      // E.g. out of file descriptors (EMFILE, ENFILE): the peer waits in the
+      // backlog. Retry after a back-off (100, 200, 400, 800 ms, then every
+      // second), never in a spin; one line when an episode starts (at most
+      // one per 10 s) and one when accepts resume, with the count.
+      TcpCounters::add(self->counters_.accept_errors);
+      if (listener->failures++ == 0) {
+        listener->failing_since = now;
+        std::uint64_t held = 0;
+        listener->episode_logged = self->accept_log_.allow(now, held);
+        if (listener->episode_logged) {
+          log(LogLevel::Warn, "TCP listener " + quoted(listener->address) + ": accept failed: " + ec.message() +
+                                  "; retrying after a back-off (100 ms, doubling to 1 s) until it succeeds" +
+                                  (held == 0 ? "" : " (" + std::to_string(held) + " earlier episode(s) not logged)"));
+        }
+      }
+      const std::chrono::milliseconds backoff(std::min<std::uint64_t>(100u << std::min<std::uint64_t>(listener->failures - 1, 4), 1000));
+      listener->backoff.expires_after(backoff);
+      listener->backoff.async_wait([self, listener](const asio::error_code& wait_ec) {
+        if (wait_ec != asio::error::operation_aborted && listener->acceptor.is_open()) self->accept(listener);
       });
       return;
     }
-    asio::error_code peer_ec;
-    const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
-    if (!peer_ec) {
-      Result<void> adopted = self->adopt(std::move(socket), inbound_address(), endpoint_string(peer), true);
-      if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
+    if (listener->failures > 0) {
+      if (listener->episode_logged) {
+        log(LogLevel::Warn, "TCP listener " + quoted(listener->address) + ": accepting again after " +
+                                std::to_string(listener->failures) + " failed accept(s) in " +
+                                ms_text(now - listener->failing_since));
+      }
+      listener->failures = 0;
     }
-    self->accept(acceptor);
+    self->accepted(*listener, std::move(socket));
+    self->accept(listener);
   });
+}
+
+void TcpCore::accepted(const TcpListener& listener, tcp::socket socket) {
+  asio::error_code ec;
+  const tcp::endpoint peer_endpoint = socket.remote_endpoint(ec);
+  if (ec) return;  // gone already
+  const std::string peer = endpoint_string(peer_endpoint);
+  const std::size_t cap = limits_.options.max_inbound_connections;
+  std::size_t open = 0;
+  std::shared_ptr<TcpConnection> victim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    open = inbound_open_;
+    if (open >= cap && !silent_.empty()) victim = silent_.front()->shared_from_this();
+  }
+  if (open >= cap) {
+    // Only this thread adopts or closes inbound connections, so the count
+    // cannot change meanwhile.
+    const Clock::time_point now = Clock::now();
+    std::uint64_t held = 0;
+    if (!victim) {
+      TcpCounters::add(counters_.refused);
+      socket.set_option(asio::socket_base::linger(true, 0), ec);  // a reset: no TIME_WAIT here
+      socket.close(ec);
+      if (refused_log_.allow(now, held)) {
+        log(LogLevel::Warn, "TCP listener " + quoted(listener.address) + " refused a connection from " + peer + ": " +
+                                std::to_string(open) +
+                                " peers are connected (TcpOptions::max_inbound_connections), each has sent "
+                                "a whole frame" +
+                                held_back_text(held));
+      }
+      return;
+    }
+    TcpCounters::add(counters_.evicted);
+    if (evicted_log_.allow(now, held)) {
+      log(LogLevel::Warn, "TCP listener " + quoted(listener.address) + ": " + std::to_string(open) +
+                              " peers are connected (TcpOptions::max_inbound_connections); closed " +
+                              victim->label() + ", the oldest that had sent no whole frame, for one from " + peer +
+                              held_back_text(held));
+    }
+    victim->close("closed to make room for a new peer (max_inbound_connections reached; it had sent no whole frame)",
+                  LogLevel::Debug);
+  }
+  Result<void> adopted = adopt(std::move(socket), inbound_address(), peer, true);
+  if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
 }
 
 Result<Address> TcpCore::connect(std::string_view text) {
@@ -237,16 +326,36 @@ Result<void> TcpCore::adopt(tcp::socket socket, const Address& address, std::str
   Result<void> started = start_connection(node_, address, ConnectionWorker(connection), connection.get());
   if (!started) return started;
   connections_[address] = connection;
+  if (inbound) {
+    ++inbound_open_;
+    connection->silent_pos_ = silent_.insert(silent_.end(), connection.get());
+    connection->silent_listed_ = true;
+  }
   TcpCounters::add(counters_.opened);
   // Under mu_: no post after stopped_ (INVARIANT).
   asio::post(io, [connection] { connection->start(); });
   return {};
 }
 
+void TcpCore::spoke(TcpConnection* connection) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (connection->silent_listed_) {
+    silent_.erase(connection->silent_pos_);
+    connection->silent_listed_ = false;
+  }
+}
+
 void TcpCore::forget(const TcpConnection* connection, const Address& address) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = connections_.find(address);
-  if (it != connections_.end() && it->second.get() == connection) connections_.erase(it);
+  if (it == connections_.end() || it->second.get() != connection) return;
+  TcpConnection& c = *it->second;
+  if (c.inbound()) --inbound_open_;
+  if (c.silent_listed_) {
+    silent_.erase(c.silent_pos_);
+    c.silent_listed_ = false;
+  }
+  connections_.erase(it);
 }
 
 Result<void> TcpCore::disconnect(const Address& address) {
