@@ -1,8 +1,8 @@
 // The TCP transport's limits and connection identity (issue 9, items 3 and
 // 4): frame and idle timeouts, heartbeats, the cap on inbound connections,
-// the accept loop's back-off, and addresses a peer cannot choose. Every
-// timeout here is configured small, and its effect is waited for with a
-// bounded wait.
+// the accept loop's back-off, connect()'s timeout, and addresses a peer
+// cannot choose. Every timeout here is configured small, and its effect is
+// waited for with a bounded wait.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -343,10 +343,40 @@ TEST_CASE("accepts that fail for want of descriptors back off without spinning, 
   CHECK_MESSAGE(log.wait_for({"accepting again after", "failed accept(s)"}), log.dump());
 }
 
-// ---- options ----------------------------------------------------------------
+// ---- connect() --------------------------------------------------------------
 
-TEST_CASE("a timeout too large for the clock means never: the link works as usual") {
+TEST_CASE("connect() to a listener whose backlog is full gives up after connect_timeout with Timeout") {
+  // A listener that never accepts, with room for one connection in its
+  // backlog; the kernel drops further SYNs while that one waits.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in at = loopback(0);
+  REQUIRE(::bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
+  REQUIRE(::listen(listener, 0) == 0);
+  const std::uint16_t port = bound_port(listener);
+  const int filler = ::socket(AF_INET, SOCK_STREAM, 0);
+  at = loopback(port);
+  REQUIRE(::connect(filler, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
+
+  ockam::Node node;
   auto options = relaxed();
+  options.connect_timeout = 300ms;
+  auto tcp = ockam::TcpTransport::create(node, options).value();
+  const auto start = Clock::now();
+  auto connected = tcp.connect("127.0.0.1:" + std::to_string(port));
+  const auto took = Clock::now() - start;
+  CHECK(code_of(connected) == "Timeout");
+  CHECK(contains(describe(connected), "no answer within 300 ms (TcpOptions::connect_timeout)"));
+  CHECK(took >= 300ms);
+  CHECK(took < kWait);
+  CHECK(tcp.stats().connections_opened == 0);
+  ::close(filler);
+  ::close(listener);
+}
+
+TEST_CASE("a timeout too large for the clock means never: connect() and the link work as usual") {
+  auto options = relaxed();
+  options.connect_timeout = std::chrono::milliseconds::max();
   options.frame_timeout = std::chrono::milliseconds::max();
   options.idle_timeout = std::chrono::milliseconds::max();
   options.heartbeat_interval = std::chrono::milliseconds::max();

@@ -46,7 +46,8 @@
 // at most max_inbound_connections peers are connected at once (a newcomer
 // replaces the oldest one that has not sent a whole frame yet, or is refused
 // at once); an accept that fails (e.g. out of file descriptors) is retried
-// with a back-off, logged once per episode.
+// with a back-off, logged once per episode; connect() gives up after
+// connect_timeout.
 //
 // Faults: a peer that disconnects, or sends garbage, a frame over 65535
 // bytes, a message that does not decode or one addressed to an unknown
@@ -117,6 +118,11 @@ struct TcpOptions {
   // most 4096 (each connection can hold up to about 130 KiB of frame
   // buffers). connect() is not capped: the node's own code opens those.
   std::size_t max_inbound_connections = 0;
+  // How long connect() waits for the peer to accept, per call (all the
+  // addresses a name resolves to share it): 10 s leaves room for three SYN
+  // retransmissions (Linux resends after 1, 3 and 7 s). Then Timeout.
+  // (Resolving a host name uses the system's resolver and its timeouts.)
+  std::chrono::milliseconds connect_timeout{10000};
 };
 
 // Counters since create(); each is exact once the traffic it counts is
@@ -165,7 +171,8 @@ class TcpTransport {
   // address returns the connection an earlier connect() opened, if it is
   // still open; a connection a peer opened is never returned (it has an
   // address of its own). TransportError if the connection is refused or the
-  // host does not resolve.
+  // host does not resolve; Timeout if the peer has not accepted within
+  // TcpOptions::connect_timeout. Blocks the calling thread meanwhile.
   Result<Address> connect(std::string_view address);
 
   // Closes a connection (an address connect() returned, or a peer's):

@@ -1,10 +1,14 @@
 #include "transport/internal/tcp_core.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -69,6 +73,42 @@ Address inbound_address() {
   return Address(TCP, name);
 }
 
+// Connects `socket` to `ep` before `deadline`: a non-blocking connect() and
+// a poll(), so a peer that never answers (a full backlog, dropped SYNs)
+// costs the caller the deadline at most. Sets `timed_out` when it ran out.
+asio::error_code connect_before(tcp::socket& socket, const tcp::endpoint& ep, Clock::time_point deadline,
+                                bool& timed_out) {
+  asio::error_code ec;
+  if (socket.is_open()) socket.close(ec);
+  socket.open(ep.protocol(), ec);
+  if (!ec) socket.non_blocking(true, ec);
+  if (ec) return ec;
+  const int fd = socket.native_handle();
+  auto system_error = [](int e) { return asio::error_code(e, asio::error::get_system_category()); };
+  if (::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0) {
+    if (errno != EINPROGRESS) return system_error(errno);
+    for (;;) {
+      const Clock::duration left = deadline - Clock::now();
+      if (left <= Clock::duration::zero()) {
+        timed_out = true;
+        return asio::error::timed_out;
+      }
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+      pollfd p{fd, POLLOUT, 0};
+      const int n = ::poll(&p, 1, static_cast<int>(std::min<decltype(wait)>(wait, INT_MAX)));
+      if (n < 0 && errno != EINTR) return system_error(errno);
+      if (n <= 0) continue;  // interrupted, or the deadline: checked above
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err != 0) return system_error(err);
+      break;
+    }
+  }
+  socket.non_blocking(false, ec);
+  return ec;
+}
+
 // The connection as a worker of the node, at the connection's address.
 struct ConnectionWorker final : Worker<Any> {
   explicit ConnectionWorker(std::shared_ptr<TcpConnection> c) : connection(std::move(c)) {}
@@ -101,7 +141,8 @@ Result<TcpLimits> TcpLimits::resolve(TcpOptions o) {
   if (o.max_queued_messages == 0) return cannot("max_queued_messages is 0, so no message could ever be sent");
   const std::pair<const char*, std::chrono::milliseconds> durations[] = {{"frame_timeout", o.frame_timeout},
                                                                          {"idle_timeout", o.idle_timeout},
-                                                                         {"heartbeat_interval", o.heartbeat_interval}};
+                                                                         {"heartbeat_interval", o.heartbeat_interval},
+                                                                         {"connect_timeout", o.connect_timeout}};
   for (const auto& [name, value] : durations) {
     if (value <= std::chrono::milliseconds::zero()) {
       return cannot(std::string(name) + " is " + std::to_string(value.count()) +
@@ -123,6 +164,7 @@ Result<TcpLimits> TcpLimits::resolve(TcpOptions o) {
   limits.frame_timeout = saturated(o.frame_timeout);
   limits.idle_timeout = saturated(o.idle_timeout);
   limits.heartbeat_interval = saturated(o.heartbeat_interval);
+  limits.connect_timeout = saturated(o.connect_timeout);
   return limits;
 }
 
@@ -306,8 +348,19 @@ Result<Address> TcpCore::connect(std::string_view text) {
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(parts->first, parts->second, ec);
   if (ec) return Error(ErrorCode::TransportError, "cannot resolve '" + std::string(peer) + "': " + ec.message());
+  // One deadline for every address the name resolved to.
+  const Clock::time_point deadline = Clock::now() + limits_.connect_timeout;
   tcp::socket socket(io);
-  asio::connect(socket, endpoints, ec);
+  bool timed_out = false;
+  ec = asio::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    ec = connect_before(socket, entry.endpoint(), deadline, timed_out);
+    if (!ec || timed_out) break;
+  }
+  if (timed_out) {
+    return Error(ErrorCode::Timeout, "cannot connect to '" + std::string(peer) + "': no answer within " +
+                                         ms_text(limits_.connect_timeout) + " (TcpOptions::connect_timeout)");
+  }
   if (ec) return Error(ErrorCode::TransportError, "cannot connect to '" + std::string(peer) + "': " + ec.message());
   Result<void> adopted = adopt(std::move(socket), address, std::string(peer), false);
   if (!adopted) {

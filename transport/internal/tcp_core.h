@@ -41,7 +41,7 @@ struct TcpCounters {
 struct TcpLimits {
   static constexpr Clock::duration kNever = std::chrono::hours(24 * 365 * 100);  // time_point + kNever never overflows
   TcpOptions options;
-  Clock::duration frame_timeout, idle_timeout, heartbeat_interval;
+  Clock::duration frame_timeout, idle_timeout, heartbeat_interval, connect_timeout;
 
   // TransportError naming the option that cannot work.
   static Result<TcpLimits> resolve(TcpOptions options);
