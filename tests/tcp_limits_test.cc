@@ -243,7 +243,7 @@ TEST_CASE("at max_inbound_connections a newcomer replaces the oldest peer that s
   for (int i = 0; i < 7; ++i) CHECK_MESSAGE(swarm[i]->closed_by_node(left_until(deadline)), "peer " << i);
   for (int i = 7; i < 10; ++i) CHECK_MESSAGE(!swarm[i]->anything_arrived(), "peer " << i);
   // Seven evictions, one line (the rest are counted into the next one).
-  CHECK_MESSAGE(count_lines(log, {"the oldest that had sent no whole frame"}) == 1, log.dump());
+  CHECK_MESSAGE(count_lines(log, {"TCP listener", "the oldest that had sent no whole frame"}) == 1, log.dump());
 }
 
 TEST_CASE("at max_inbound_connections with every peer active, a newcomer is refused at once, counted, and logged once") {
@@ -267,6 +267,41 @@ TEST_CASE("at max_inbound_connections with every peer active, a newcomer is refu
                 log.dump());
   a.send(string_frame("echoer", "still mine"));
   CHECK(a.read_frame() == echo_body("still mine"));
+}
+
+TEST_CASE("at max_inbound_connections with every peer heard from, a newcomer replaces the one not heard from for longest once that is over two heartbeat intervals") {
+  LogCapture log;
+  auto options = relaxed();
+  options.max_inbound_connections = 2;
+  options.heartbeat_interval = 100ms;  // so a peer unheard for 200 ms may go
+  ListeningNode server(options);
+  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  RawPeer a(server.address), b(server.address);
+  a.send(heartbeat_frame());
+  REQUIRE(eventually([&] { return server.tcp.stats().heartbeats_received == 1; }));
+  b.send(heartbeat_frame());  // heard after a
+  REQUIRE(eventually([&] { return server.tcp.stats().heartbeats_received == 2; }));
+  // Newcomers are refused until a has been quiet for 200 ms; then one takes
+  // its place. One newcomer per try, for a bounded time.
+  std::unique_ptr<RawPeer> served;
+  CHECK(eventually([&] {
+    auto late = std::make_unique<RawPeer>(server.address);
+    // Refused: the node closed it, before the write or after.
+    if (!late->try_send(string_frame("echoer", "my turn")) || late->read_frame() != echo_body("my turn")) {
+      return false;
+    }
+    served = std::move(late);
+    return true;
+  }));
+  CHECK(server.tcp.stats().evicted == 1);
+  CHECK(a.closed_by_node());
+  // b is still connected (the node has written it heartbeats meanwhile).
+  b.send(string_frame("echoer", "b stays"));
+  std::vector<std::uint8_t> reply;
+  do reply = b.read_frame();
+  while (reply == std::vector<std::uint8_t>{1, 0, 0, 0});
+  CHECK(reply == echo_body("b stays"));
+  CHECK_MESSAGE(count_lines(log, {"TCP listener", "the one not heard from for longest"}) == 1, log.dump());
 }
 
 TEST_CASE("the default max_inbound_connections is three quarters of the descriptor limit, at most 4096") {

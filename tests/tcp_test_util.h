@@ -96,6 +96,12 @@ class RawPeer {
     socket_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_of(listener)));
   }
   void send(const std::vector<std::uint8_t>& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  // The same, false rather than a throw if the node has closed the socket.
+  bool try_send(const std::vector<std::uint8_t>& bytes) {
+    asio::error_code ec;
+    asio::write(socket_, asio::buffer(bytes), ec);
+    return !ec;
+  }
   // One frame's body (the u16 big-endian length stripped); empty if none came.
   std::vector<std::uint8_t> read_frame(std::chrono::milliseconds timeout = kWait) {
     return read_frame_from(socket_.native_handle(), timeout);

@@ -44,8 +44,8 @@
 // and on a link where this node has written nothing for heartbeat_interval
 // it writes Ockam's heartbeat (an empty message), so live links stay open;
 // at most max_inbound_connections peers are connected at once (a newcomer
-// replaces the oldest one that has not sent a whole frame yet, or is refused
-// at once); an accept that fails (e.g. out of file descriptors) is retried
+// replaces one that has not sent a whole frame yet, or one long unheard, or
+// is refused at once); an accept that fails (e.g. out of file descriptors) is retried
 // with a back-off, logged once per episode; connect() gives up after
 // connect_timeout.
 //
@@ -110,13 +110,15 @@ struct TcpOptions {
   // skip it): towards such peers set this to milliseconds::max().
   std::chrono::milliseconds heartbeat_interval{60000};
   // Peers connected at once through listen(). At the cap a newcomer replaces
-  // the oldest peer that has not yet sent a whole frame (TcpStats::evicted:
-  // a swarm of silent or half-frame connections cannot lock out a real
-  // client), and if every peer has, it is refused: closed at once
-  // (TcpStats::refused). 0: three quarters of the process's soft
-  // RLIMIT_NOFILE (the rest is left for connect(), files and libraries), at
-  // most 4096 (each connection can hold up to about 130 KiB of frame
-  // buffers). connect() is not capped: the node's own code opens those.
+  // the oldest peer that has not yet sent a whole frame, or else the peer
+  // not heard from for longest if that is over 2 * heartbeat_interval
+  // (TcpStats::evicted: a swarm of silent, half-frame or once-heard
+  // connections cannot lock out a real client for long); if there is none,
+  // the newcomer is refused: closed at once (TcpStats::refused). 0: three
+  // quarters of the process's soft RLIMIT_NOFILE (the rest is left for
+  // connect(), files and libraries), at most 4096 (each connection can hold
+  // up to about 130 KiB of frame buffers). connect() is not capped: the
+  // node's own code opens those.
   std::size_t max_inbound_connections = 0;
   // How long connect() waits for the peer to accept, per call (all the
   // addresses a name resolves to share it): 10 s leaves room for three SYN
@@ -137,7 +139,7 @@ struct TcpStats {
   std::uint64_t malformed = 0;           // connections closed for bytes that are not Ockam messages
   std::uint64_t timed_out = 0;           // connections closed by frame_timeout or idle_timeout
   std::uint64_t refused = 0;             // accepted peers closed at once: max_inbound_connections reached
-  std::uint64_t evicted = 0;             // peers closed to make room for a newcomer (they had sent no whole frame)
+  std::uint64_t evicted = 0;             // peers closed to make room for a newcomer (see max_inbound_connections)
   std::uint64_t accept_errors = 0;       // failed accepts (each retried after a back-off)
   std::uint64_t heartbeats_sent = 0;     // written by this node on idle links
   std::uint64_t heartbeats_received = 0;

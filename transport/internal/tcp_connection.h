@@ -55,7 +55,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
         address_(std::move(address)),
         peer_(std::move(peer)),
         inbound_(inbound),
-        timer_(core.io) {}
+        timer_(core.io),
+        last_rx_(Clock::now()) {}
 
   const Address& address() const { return address_; }
   // A peer opened it (to a listen()); connect() never returns such a one.
@@ -74,6 +75,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   void close(const std::string& why, LogLevel level);
   // How logs name it: "'1#in-…' (from 127.0.0.1:53124)" or "'1#host:port'".
   std::string label() const;
+  // I/O thread: when the last bytes arrived (or the connection opened).
+  Clock::time_point last_heard() const { return last_rx_; }
 
  private:
   friend class TcpCore;  // silent_pos_, silent_listed_

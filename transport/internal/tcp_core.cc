@@ -292,18 +292,37 @@ void TcpCore::accepted(const TcpListener& listener, tcp::socket socket) {
   if (ec) return;  // gone already
   const std::string peer = endpoint_string(peer_endpoint);
   const std::size_t cap = limits_.options.max_inbound_connections;
+  const Clock::time_point now = Clock::now();
   std::size_t open = 0;
   std::shared_ptr<TcpConnection> victim;
+  std::string why;  // why the victim was the one
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return;
     open = inbound_open_;
-    if (open >= cap && !silent_.empty()) victim = silent_.front()->shared_from_this();
+    if (open >= cap && !silent_.empty()) {
+      victim = silent_.front()->shared_from_this();
+      why = "the oldest that had sent no whole frame";
+    } else if (open >= cap && limits_.heartbeat_interval < TcpLimits::kNever) {
+      // Every peer has spoken: the one not heard from for longest, if that
+      // is over two heartbeat intervals (a live peer with our options is
+      // heard at least once per interval). O(connections), at the cap only.
+      // last_heard() is the I/O thread's, and so is this.
+      const Clock::time_point heard_before = now - 2 * limits_.heartbeat_interval;
+      for (auto& [address, connection] : connections_) {
+        if (connection->inbound() && connection->last_heard() < heard_before &&
+            (!victim || connection->last_heard() < victim->last_heard())) {
+          victim = connection;
+        }
+      }
+      if (victim) {
+        why = "the one not heard from for longest (" + ms_text(now - victim->last_heard()) + ")";
+      }
+    }
   }
   if (open >= cap) {
     // Only this thread adopts or closes inbound connections, so the count
     // cannot change meanwhile.
-    const Clock::time_point now = Clock::now();
     std::uint64_t held = 0;
     if (!victim) {
       TcpCounters::add(counters_.refused);
@@ -313,7 +332,7 @@ void TcpCore::accepted(const TcpListener& listener, tcp::socket socket) {
         log(LogLevel::Warn, "TCP listener " + quoted(listener.address) + " refused a connection from " + peer + ": " +
                                 std::to_string(open) +
                                 " peers are connected (TcpOptions::max_inbound_connections), each has sent "
-                                "a whole frame" +
+                                "a whole frame and been heard from lately" +
                                 held_back_text(held));
       }
       return;
@@ -322,10 +341,9 @@ void TcpCore::accepted(const TcpListener& listener, tcp::socket socket) {
     if (evicted_log_.allow(now, held)) {
       log(LogLevel::Warn, "TCP listener " + quoted(listener.address) + ": " + std::to_string(open) +
                               " peers are connected (TcpOptions::max_inbound_connections); closed " +
-                              victim->label() + ", the oldest that had sent no whole frame, for one from " + peer +
-                              held_back_text(held));
+                              victim->label() + ", " + why + ", for one from " + peer + held_back_text(held));
     }
-    victim->close("closed to make room for a new peer (max_inbound_connections reached; it had sent no whole frame)",
+    victim->close("closed to make room for a new peer (max_inbound_connections reached; it was " + why + ")",
                   LogLevel::Debug);
   }
   Result<void> adopted = adopt(std::move(socket), inbound_address(), peer, true);
