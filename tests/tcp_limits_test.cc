@@ -42,6 +42,13 @@ ockam::TcpOptions relaxed() {
   return o;
 }
 
+// A ListeningNode with an Echoer at "echoer".
+struct EchoServer : ListeningNode {
+  explicit EchoServer(ockam::TcpOptions options) : ListeningNode(options) {
+    REQUIRE(node.start_worker("echoer", Echoer{}));
+  }
+};
+
 // The return routes a Recorder saw.
 struct SeenRoutes {
   std::mutex mu;
@@ -145,8 +152,7 @@ TEST_CASE("many half-frame connections are all closed by frame_timeout, and the 
   LogCapture log(false);
   auto options = relaxed();
   options.frame_timeout = 300ms;
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   constexpr int kPeers = 100;
   std::vector<std::unique_ptr<RawPeer>> peers;
   for (int i = 0; i < kPeers; ++i) {
@@ -164,8 +170,7 @@ TEST_CASE("many half-frame connections are all closed by frame_timeout, and the 
 TEST_CASE("frames that each complete within frame_timeout keep a connection open for longer than it") {
   auto options = relaxed();
   options.frame_timeout = 250ms;
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   RawPeer peer(server.address);
   // Six frames, each sent in two halves 100 ms apart: 600 ms in all, more
   // than the timeout, but no frame takes longer than 100 ms. (The sleeps
@@ -206,8 +211,7 @@ TEST_CASE("two idle nodes keep their link open past idle_timeout with heartbeats
   auto options = relaxed();
   options.idle_timeout = 500ms;
   options.heartbeat_interval = 100ms;
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   ockam::Node client;
   auto client_tcp = ockam::TcpTransport::create(client, options).value();
   const Address connection = client_tcp.connect(server.address.name()).value();
@@ -226,8 +230,7 @@ TEST_CASE("at max_inbound_connections a newcomer replaces the oldest peer that s
   LogCapture log;
   auto options = relaxed();
   options.max_inbound_connections = 4;
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   std::vector<std::unique_ptr<RawPeer>> swarm;
   for (int i = 0; i < 10; ++i) swarm.push_back(std::make_unique<RawPeer>(server.address));
   CHECK(eventually([&] { return server.tcp.stats().evicted == 6; }));
@@ -250,8 +253,7 @@ TEST_CASE("at max_inbound_connections with every peer active, a newcomer is refu
   LogCapture log;
   auto options = relaxed();
   options.max_inbound_connections = 2;
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   RawPeer a(server.address), b(server.address);
   a.send(heartbeat_frame());
   b.send(heartbeat_frame());
@@ -274,8 +276,7 @@ TEST_CASE("at max_inbound_connections with every peer heard from, a newcomer rep
   auto options = relaxed();
   options.max_inbound_connections = 2;
   options.heartbeat_interval = 100ms;  // so a peer unheard for 200 ms may go
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   RawPeer a(server.address), b(server.address);
   a.send(heartbeat_frame());
   REQUIRE(eventually([&] { return server.tcp.stats().heartbeats_received == 1; }));
@@ -356,8 +357,7 @@ TEST_CASE("accepts that fail for want of descriptors back off without spinning, 
   LogCapture log;
   auto options = relaxed();
   options.max_inbound_connections = 100000;  // above the descriptor limit: only the kernel says no
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   int client = -1;
   {
     DescriptorsFull full(1);  // one left: for the client's socket, none for the node's accept
@@ -415,8 +415,7 @@ TEST_CASE("a timeout too large for the clock means never: connect() and the link
   options.frame_timeout = std::chrono::milliseconds::max();
   options.idle_timeout = std::chrono::milliseconds::max();
   options.heartbeat_interval = std::chrono::milliseconds::max();
-  ListeningNode server(options);
-  REQUIRE(server.node.start_worker("echoer", Echoer{}));
+  EchoServer server(options);
   ockam::Node client;
   auto tcp = ockam::TcpTransport::create(client, options).value();
   auto connection = tcp.connect(server.address.name());

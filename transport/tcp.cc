@@ -24,21 +24,11 @@ TcpStats TcpTransport::stats() const {
   auto& c = core_->counters();
   // relaxed: see TcpCounters.
   auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
-  TcpStats s;
-  s.connections_opened = get(c.opened);
-  s.connections_closed = get(c.closed);
-  s.messages_sent = get(c.sent);
-  s.writes = get(c.writes);
-  s.messages_received = get(c.received);
-  s.messages_dropped = get(c.dropped);
-  s.malformed = get(c.malformed);
-  s.timed_out = get(c.timed_out);
-  s.refused = get(c.refused);
-  s.evicted = get(c.evicted);
-  s.accept_errors = get(c.accept_errors);
-  s.heartbeats_sent = get(c.heartbeats_sent);
-  s.heartbeats_received = get(c.heartbeats_received);
-  return s;
+  // In TcpStats's order.
+  return TcpStats{get(c.opened),        get(c.closed),          get(c.sent),           get(c.writes),
+                  get(c.received),      get(c.dropped),         get(c.malformed),      get(c.timed_out),
+                  get(c.refused),       get(c.evicted),         get(c.accept_errors),  get(c.heartbeats_sent),
+                  get(c.heartbeats_received)};
 }
 
 const TcpOptions& TcpTransport::options() const { return core_->options(); }
