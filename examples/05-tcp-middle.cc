@@ -5,7 +5,9 @@
 //   1#<this node> -> hop -> 1#<responder> -> echoer
 //
 // and the reply comes back the same way, because "hop" (like every TCP
-// connection) adds itself to the return route.
+// connection) adds itself to the return route. The hop prints each return
+// route it sees: a request's starts with the initiator's connection, at an
+// address this node drew for it ("1#in-" and 16 hex digits).
 //
 //   bazel run //examples:04-tcp-responder -- 127.0.0.1:4000
 //   bazel run //examples:05-tcp-middle -- 127.0.0.1:4001 127.0.0.1:4000

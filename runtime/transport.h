@@ -3,7 +3,9 @@
 // of the node's internals. A transport
 //   - registers a router for its address type (Context::register_transport):
 //     the worker that gets messages for peers without a connection;
-//   - starts one connection worker per peer, at the peer's address, with a
+//   - starts one connection worker per peer, at a transport address (TCP:
+//     the address connect() was given, or one it draws for a peer that
+//     connected, which the peer cannot choose), with a
 //     SendGate that bounds what is queued to it (start_connection);
 //   - in that worker's handler, turns each message into routes and bytes to
 //     write (encode_for_peer), batching when more_queued() says more wait;
@@ -45,8 +47,8 @@ namespace detail {
 Result<void> start_connection_cell(Context& ctx, Address remote, std::unique_ptr<Cell> cell, SendGate* gate);
 }  // namespace detail
 
-// Starts `worker` as the connection to a peer, at the peer's transport
-// address `remote` (e.g. "1#127.0.0.1:4000"): messages whose next hop is
+// Starts `worker` as the connection to a peer, at the transport address
+// `remote` (e.g. "1#127.0.0.1:4000"): messages whose next hop is
 // `remote` go to it rather than to the type's router. Each send to it first
 // passes gate->admit() (no gate: nullptr), so the gate must live as long as
 // the worker. Fails as Context::start_worker does, and with InvalidAddress

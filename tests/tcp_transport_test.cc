@@ -258,6 +258,7 @@ TEST_CASE("a peer that speaks Ockam byte by byte gets exact frames back, and hea
   const std::vector<std::uint8_t> expected{1, 1, 0, 3, 'r', 'a', 'w', 1, 0, 6, 'e', 'c', 'h', 'o', 'e', 'r', 3, 2, 'h', 'i'};
   CHECK(peer.read_frame() == expected);
   CHECK(server.tcp.stats().malformed == 0);
+  CHECK(server.tcp.stats().heartbeats_received == 1);
 }
 
 TEST_CASE("a string a peer sends raw, without its length (as Elixir does), reaches a string worker, and the echo goes back in the proper form") {
@@ -302,7 +303,8 @@ TEST_CASE("malformed input from a peer closes that connection only, with the cau
   for (const Case& c : cases) {
     CAPTURE(c.name);
     RawPeer peer(pair.server.address);
-    const std::string peer_address = "'1#127.0.0.1:" + std::to_string(peer.local_port()) + "'";
+    // An inbound connection is logged with its peer's endpoint.
+    const std::string peer_address = "(from 127.0.0.1:" + std::to_string(peer.local_port()) + ")";
     peer.send(c.bytes);
     if (std::string(c.name) == "a truncated frame") peer.shutdown_send();
     CHECK_MESSAGE(log.wait_for({"TCP connection", peer_address, "closed", c.logged}), log.dump());

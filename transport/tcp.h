@@ -10,10 +10,14 @@
 //   node.send(ockam::Route{"1#127.0.0.1:4000", "echoer"}, std::string("Hello"));
 //   auto reply = node.receive<std::string>();          // from the echoer over there
 //
-// Each connection is a worker of the node whose address is its peer's, e.g.
-// "1#127.0.0.1:4000" for a connect() and "1#127.0.0.1:53124" for a peer
-// that connected to a listen(). A message arriving on a connection gets that
-// address in front of its return route, so replies route back over it.
+// Each connection is a worker of the node. One that connect() opened has the
+// address it was asked for ("1#127.0.0.1:4000"), since routes name it; one
+// that a peer opened to a listen() gets an address the node draws at random,
+// "1#in-" and 16 hex digits (e.g. "1#in-3f9c0a7e5b1d2c48"), which a peer
+// can neither choose nor predict, and which no connect() can produce (it has
+// no port), so connect() never hands out a connection a peer opened. A
+// message arriving on a connection gets the connection's address in front of
+// its return route, so replies route back over it.
 // Bodies cross the wire with ockam::Codec<T> (codec/codec.h); a body type
 // without a codec is refused by send() (WrongMessageType). Locally a body is
 // still moved, never encoded.
@@ -34,6 +38,17 @@
 // forward()) to it returns QueueFull at once, and nothing is queued: retry
 // later. So a slow peer costs bounded memory.
 //
+// Limits (TcpOptions, with defaults for a server on the open Internet): a
+// frame whose first byte arrived must be whole within frame_timeout; a
+// connection that carries no bytes either way for idle_timeout is closed,
+// and on a link where this node has written nothing for heartbeat_interval
+// it writes Ockam's heartbeat (an empty message), so live links stay open;
+// at most max_inbound_connections peers are connected at once (a newcomer
+// replaces one that has not sent a whole frame yet, or one long unheard, or
+// is refused at once); an accept that fails (e.g. out of file descriptors) is retried
+// with a back-off, logged once per episode; connect() gives up after
+// connect_timeout.
+//
 // Faults: a peer that disconnects, or sends garbage, a frame over 65535
 // bytes, a message that does not decode or one addressed to an unknown
 // transport type, has its connection closed: the cause is logged, the
@@ -46,6 +61,7 @@
 #ifndef OCKAM_TRANSPORT_TCP_H_
 #define OCKAM_TRANSPORT_TCP_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -61,10 +77,54 @@ namespace ockam {
 // Ockam's transport type for TCP addresses: "1#host:port".
 inline constexpr Address::Type TCP = 1;
 
+// What create() accepts: every duration above zero, max_queued_messages
+// above zero. A duration too large for the clock means "never" (it
+// saturates): std::chrono::milliseconds::max() turns a limit off. Keep
+// heartbeat_interval well below the idle timeout of the peers (our defaults:
+// 1 min against 6 min).
 struct TcpOptions {
   // Per connection: messages send() accepted that are not yet written to the
   // socket (queued in the connection worker or its write buffer).
   std::size_t max_queued_messages = 16384;
+  // A frame whose first byte has arrived must be whole within this, or its
+  // connection is closed (TcpStats::timed_out). 10 s: a whole frame (at most
+  // 64 KiB) crosses even a 64 kbit/s link in about 8 s, and a peer that
+  // starts a frame and stalls (a half-frame attack) holds its descriptor
+  // and buffer for 10 s at most.
+  std::chrono::milliseconds frame_timeout{10000};
+  // A connection on which no byte went either way (this node's own
+  // heartbeats do not count) for this long is closed (TcpStats::timed_out).
+  // 6 min: longer than the 5 min after which an idle Ockam Rust node
+  // (ockam_transport_tcp at 007d435) sends its heartbeat, so an idle but
+  // live Rust link stays open, while a silent peer gives its descriptor back
+  // within minutes.
+  std::chrono::milliseconds idle_timeout{360000};
+  // On a connection where this node has written nothing for this long, it
+  // writes Ockam's heartbeat (an empty message, frame 000401000000, as Rust
+  // nodes send). 1 min: six per idle_timeout, so a peer with our defaults
+  // never sees a live link idle, and NAT and load-balancer mappings (AWS's
+  // NAT gateway drops idle flows after 350 s, Azure's load balancer after
+  // 4 min) stay up; 6 bytes a minute per link. Beware: a Rust node at
+  // 007d435 sends heartbeats but its receiver does not survive one
+  // (ockam_node's forward() unwraps the empty onward route; later releases
+  // skip it): towards such peers set this to milliseconds::max().
+  std::chrono::milliseconds heartbeat_interval{60000};
+  // Peers connected at once through listen(). At the cap a newcomer replaces
+  // the oldest peer that has not yet sent a whole frame, or else the peer
+  // not heard from for longest if that is over 2 * heartbeat_interval
+  // (TcpStats::evicted: a swarm of silent, half-frame or once-heard
+  // connections cannot lock out a real client for long); if there is none,
+  // the newcomer is refused: closed at once (TcpStats::refused). 0: three
+  // quarters of the process's soft RLIMIT_NOFILE (the rest is left for
+  // connect(), files and libraries), at most 4096 (each connection can hold
+  // up to about 130 KiB of frame buffers). connect() is not capped: the
+  // node's own code opens those.
+  std::size_t max_inbound_connections = 0;
+  // How long connect() waits for the peer to accept, per call (all the
+  // addresses a name resolves to share it): 10 s leaves room for three SYN
+  // retransmissions (Linux resends after 1, 3 and 7 s). Then Timeout.
+  // (Resolving a host name uses the system's resolver and its timeouts.)
+  std::chrono::milliseconds connect_timeout{10000};
 };
 
 // Counters since create(); each is exact once the traffic it counts is
@@ -77,6 +137,12 @@ struct TcpStats {
   std::uint64_t messages_received = 0;   // read from a socket and handed to the node
   std::uint64_t messages_dropped = 0;    // accepted for a connection but never written, or received and undeliverable
   std::uint64_t malformed = 0;           // connections closed for bytes that are not Ockam messages
+  std::uint64_t timed_out = 0;           // connections closed by frame_timeout or idle_timeout
+  std::uint64_t refused = 0;             // accepted peers closed at once: max_inbound_connections reached
+  std::uint64_t evicted = 0;             // peers closed to make room for a newcomer (see max_inbound_connections)
+  std::uint64_t accept_errors = 0;       // failed accepts (each retried after a back-off)
+  std::uint64_t heartbeats_sent = 0;     // written by this node on idle links
+  std::uint64_t heartbeats_received = 0;
 };
 
 namespace detail {
@@ -89,7 +155,8 @@ class TcpTransport {
  public:
   // Starts the I/O thread and registers the transport's router for type TCP
   // on the context's node. AddressInUse if the node already has a TCP
-  // transport, NodeStopped once it is stopping.
+  // transport, NodeStopped once it is stopping, TransportError (naming the
+  // option) for options that cannot work (see TcpOptions).
   static Result<TcpTransport> create(Context& ctx, TcpOptions options = {});
   static Result<TcpTransport> create(Node& node, TcpOptions options = {}) {
     return create(node.context(), options);
@@ -103,8 +170,11 @@ class TcpTransport {
 
   // Connects to "host:port" and returns "1#host:port" (as written), the first
   // hop of routes to workers over there. Connecting again to the same
-  // address returns the open connection. TransportError if the connection is
-  // refused or the host does not resolve.
+  // address returns the connection an earlier connect() opened, if it is
+  // still open; a connection a peer opened is never returned (it has an
+  // address of its own). TransportError if the connection is refused or the
+  // host does not resolve; Timeout if the peer has not accepted within
+  // TcpOptions::connect_timeout. Blocks the calling thread meanwhile.
   Result<Address> connect(std::string_view address);
 
   // Closes a connection (an address connect() returned, or a peer's):
@@ -113,6 +183,8 @@ class TcpTransport {
   Result<void> disconnect(const Address& connection);
 
   TcpStats stats() const;
+  // The options in effect: create()'s, with max_inbound_connections resolved.
+  const TcpOptions& options() const;
 
  private:
   explicit TcpTransport(std::shared_ptr<detail::TcpCore> core) : core_(std::move(core)) {}

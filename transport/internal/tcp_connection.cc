@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -45,37 +47,42 @@ Result<void> TcpConnection::write(Routed<Any> message, bool more_queued) {
     drop(1);
     return Error(encoded.error().code(), "not sent to " + quoted(address_) + ": " + encoded.error().message());
   }
-  bool post = false;
-  {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    if (closed_) {
-      drop(1);
-      return Error(ErrorCode::TransportError, "connection " + quoted(address_) + " is closed; message dropped");
-    }
-    std::size_t written = 0;
-    if (!more_queued && !writing_ && pending_.empty()) {
-      // Nothing to batch with and the socket idle: write from this thread
-      // and spare the I/O thread a wake-up (round trips). Non-blocking: what
-      // the kernel does not take goes the usual way below.
-      const ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n > 0) written = static_cast<std::size_t>(n);
-      if (written == frame.size()) {
-        wrote(1);
-        return {};
-      }
-      // A partial write, EAGAIN, or an error the I/O thread's write will
-      // meet again and close the connection for.
-    }
-    pending_.insert(pending_.end(), frame.begin() + static_cast<std::ptrdiff_t>(written), frame.end());
-    ++pending_count_;
-    if (!writing_) writing_ = post = true;
-    // Posted under the lock: close() sets closed_ under it, so no post
-    // follows a close (INVARIANT above).
-    if (post) {
-      asio::post(core_->io, [self = shared_from_this()] { self->flush(); });
-    }
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (closed_) {
+    drop(1);
+    return Error(ErrorCode::TransportError, "connection " + quoted(address_) + " is closed; message dropped");
   }
+  // Nothing to batch with: write from this thread and spare the I/O thread a
+  // wake-up (round trips).
+  bool post = false;
+  send_or_queue(frame, 1, !more_queued, post);
+  // Posted under the lock: close() sets closed_ under it, so no post follows
+  // a close (INVARIANT above).
+  if (post) asio::post(core_->io, [self = shared_from_this()] { self->flush(); });
   return {};
+}
+
+void TcpConnection::send_or_queue(std::span<const std::uint8_t> bytes, std::uint64_t messages, bool write_now,
+                                  bool& post) {
+  std::size_t written = 0;
+  if (write_now && !writing_ && pending_.empty()) {
+    // The socket is idle. Non-blocking: what the kernel does not take goes
+    // the usual way below.
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) written = static_cast<std::size_t>(n);
+    if (written == bytes.size()) {
+      if (messages > 0) {
+        touch_tx();
+        wrote(messages);
+      }
+      return;
+    }
+    // A partial write, EAGAIN, or an error the I/O thread's write will meet
+    // again and close the connection for.
+  }
+  pending_.insert(pending_.end(), bytes.begin() + static_cast<std::ptrdiff_t>(written), bytes.end());
+  pending_count_ += messages;
+  if (!writing_) writing_ = post = true;
 }
 
 void TcpConnection::flush() {
@@ -90,8 +97,15 @@ void TcpConnection::flush() {
     pending_count_ = 0;
   }
   auto self = shared_from_this();
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self](const asio::error_code& ec, std::size_t) { self->on_written(ec); });
+  asio::async_write(
+      socket_, asio::buffer(out_),
+      // After each partial write: bytes are moving, so a big batch to a slow
+      // reader is not taken for an idle link.
+      [this, carries = out_count_ > 0](const asio::error_code& ec, std::size_t n) -> std::size_t {
+        if (!ec && carries && n > 0) touch_tx();
+        return asio::transfer_all()(ec, n);
+      },
+      [self](const asio::error_code& ec, std::size_t) { self->on_written(ec); });
 }
 
 void TcpConnection::on_written(const asio::error_code& ec) {
@@ -106,7 +120,7 @@ void TcpConnection::on_written(const asio::error_code& ec) {
     close("write failed: " + ec.message(), LogLevel::Warn);
     return;
   }
-  wrote(n);
+  if (n > 0) wrote(n);  // a heartbeat alone carries no message
   flush();
 }
 
@@ -124,10 +138,15 @@ void TcpConnection::on_read(const asio::error_code& ec, std::size_t n) {
     }
     return;
   }
+  const Clock::time_point now = Clock::now();
+  last_rx_ = now;
+  const bool was_idle = decoder_.idle();
+  std::size_t frames = 0;
   std::string why;
   bool ok = true;
   Result<void> fed = decoder_.feed(std::span<const std::uint8_t>(read_buf_.data(), n),
                                    [&](std::span<const std::uint8_t> frame) {
+                                     ++frames;
                                      if (ok) ok = on_frame(frame, why);
                                    });
   if (!fed) {
@@ -139,6 +158,14 @@ void TcpConnection::on_read(const asio::error_code& ec, std::size_t n) {
     close(why, LogLevel::Warn);
     return;
   }
+  if (decoder_.idle()) {
+    in_frame_ = false;
+  } else if (was_idle || frames > 0) {
+    // A frame began in these bytes: its clock starts now.
+    in_frame_ = true;
+    frame_started_ = now;
+    arm(now + core_->limits().frame_timeout);
+  }
   start_reading();
 }
 
@@ -149,8 +176,13 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
     return false;
   }
   transport::TransportMessage& m = message.value();
+  if (inbound_ && !spoke_) core_->spoke(this);
+  spoke_ = true;
   if (m.onward.empty()) {
-    if (m.ret.empty() && m.payload.empty()) return true;  // Ockam's heartbeat
+    if (m.ret.empty() && m.payload.empty()) {  // Ockam's heartbeat
+      TcpCounters::add(core_->counters().heartbeats_received);
+      return true;
+    }
     why = "a message with an empty onward route";
     return false;
   }
@@ -166,7 +198,7 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
   if (!delivered) {
     // The peer's message, our missing worker: the connection stays.
     TcpCounters::add(core_->counters().dropped);
-    log(LogLevel::Warn, "TCP connection " + quoted(address_) + ": a received message was dropped: " +
+    log(LogLevel::Warn, "TCP connection " + label() + ": a received message was dropped: " +
                             delivered.error().to_string());
   }
   return true;
@@ -184,6 +216,7 @@ void TcpConnection::close(const std::string& why, LogLevel level) {
     pending_.clear();
   }
   drop(unsent);
+  timer_.cancel();  // its wait ends with operation_aborted and starts no other
   asio::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);  // the pending read (and write) end with operation_aborted
@@ -193,7 +226,79 @@ void TcpConnection::close(const std::string& why, LogLevel level) {
   (void)core_->node().stop_worker(address_);
   core_->forget(this, address_);
   TcpCounters::add(core_->counters().closed);
-  log(level, "TCP connection " + quoted(address_) + " closed: " + why +
+  log(level, "TCP connection " + label() + " closed: " + why +
                  (unsent > 0 ? "; " + std::to_string(unsent) + " unsent message(s) dropped" : ""));
 }
+
+std::string TcpConnection::label() const {
+  return inbound_ ? quoted(address_) + " (from " + peer_ + ")" : quoted(address_);
+}
+
+void TcpConnection::start() {
+  if (closing_) return;
+  const Clock::time_point now = Clock::now();
+  // Opening counts as traffic both ways: the clocks start here.
+  last_rx_ = now;
+  last_heartbeat_ = now;
+  touch_tx();
+  arm(next_deadline());
+  start_reading();
+}
+
+Clock::time_point TcpConnection::next_deadline() const {
+  const TcpLimits& limits = core_->limits();
+  const Clock::time_point tx = last_tx();
+  Clock::time_point deadline = std::min(std::max(last_rx_, tx) + limits.idle_timeout,
+                                        std::max(last_heartbeat_, tx) + limits.heartbeat_interval);
+  if (in_frame_) deadline = std::min(deadline, frame_started_ + limits.frame_timeout);
+  return deadline;
+}
+
+void TcpConnection::arm(Clock::time_point deadline) {
+  if (closing_ || deadline >= timer_at_) return;  // the wait in progress ends first and re-arms
+  timer_at_ = deadline;
+  timer_.expires_at(deadline);  // cancels the wait in progress, if any
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec != asio::error::operation_aborted) self->on_timer();
+  });
+}
+
+void TcpConnection::on_timer() {
+  timer_at_ = Clock::time_point::max();
+  if (closing_) return;
+  const TcpLimits& limits = core_->limits();
+  const Clock::time_point now = Clock::now();
+  auto ms = [](Clock::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+  };
+  if (in_frame_ && now >= frame_started_ + limits.frame_timeout) {
+    TcpCounters::add(core_->counters().timed_out);
+    close("a frame did not complete within " + ms(limits.frame_timeout) + " (TcpOptions::frame_timeout; " +
+              std::to_string(decoder_.buffered()) + " byte(s) of it arrived)",
+          LogLevel::Warn);
+    return;
+  }
+  if (now >= std::max(last_rx_, last_tx()) + limits.idle_timeout) {
+    TcpCounters::add(core_->counters().timed_out);
+    close("no bytes either way for " + ms(limits.idle_timeout) + " (TcpOptions::idle_timeout)", LogLevel::Info);
+    return;
+  }
+  if (now >= std::max(last_heartbeat_, last_tx()) + limits.heartbeat_interval) send_heartbeat(now);
+  arm(next_deadline());
+}
+
+void TcpConnection::send_heartbeat(Clock::time_point now) {
+  // Ockam's heartbeat: TransportMessage v1 with empty routes and payload.
+  static constexpr std::array<std::uint8_t, 6> kHeartbeat{0, 4, 1, 0, 0, 0};
+  last_heartbeat_ = now;
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (closed_ || writing_) return;  // a write in flight: bytes are on their way already
+    send_or_queue(kHeartbeat, 0, true, post);
+  }
+  TcpCounters::add(core_->counters().heartbeats_sent);
+  if (post) flush();  // on the I/O thread already: no post needed
+}
+
 }  // namespace ockam::detail

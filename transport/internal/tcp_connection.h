@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -25,29 +26,41 @@
 
 namespace ockam::detail {
 
-// One socket. Its worker (ConnectionWorker, at the peer's address) turns
-// outgoing messages into frames; the I/O thread writes and reads.
+// One socket. Its worker (ConnectionWorker, at the connection's address)
+// turns outgoing messages into frames; the I/O thread writes and reads, and
+// keeps the connection's one timer (frame timeout, idle timeout, heartbeat).
 //
 // Who touches what:
-//   socket_, decoder_, read_buf_, out_, out_count_, closing_   I/O thread only.
+//   socket_, decoder_, read_buf_, out_, out_count_, closing_, timer_ and
+//       the timer's state (timer_at_, in_frame_, frame_started_, last_rx_,
+//       last_heartbeat_, spoke_)   I/O thread only.
 //   pending_, pending_count_, writing_, closed_   guarded by write_mu_: the
 //       worker appends frames, the I/O thread swaps them out to write.
 //   queued_   any sender (admit), the worker and the I/O thread (release).
-// INVARIANT: writing_ is true exactly while a flush is posted or a write is
-//   in flight; only the thread that sets it posts the flush.
-// INVARIANT: the worker writes to the socket itself (under write_mu_) only
-//   when writing_ is false and pending_ is empty, so bytes leave in order and
-//   never from two threads at once.
-// INVARIANT: nothing is posted once closed_ is set (see TcpCore).
+//   last_tx_   the writers (worker or I/O thread) store, the timer loads.
+//   silent_pos_, silent_listed_   guarded by TcpCore::mu_ (TcpCore::silent_).
+// INVARIANT: writing_ is true exactly while a flush is posted or running or
+//   a write is in flight; only the thread that sets it starts the flush.
+// INVARIANT: bytes are written directly (under write_mu_, by the worker or
+//   by the I/O thread's heartbeat) only when writing_ is false and pending_
+//   is empty, so bytes leave in order and never from two threads at once.
+// INVARIANT: nothing is posted, and no timer wait started, once closed_ /
+//   closing_ are set (see TcpCore); close() cancels the timer.
 class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, public SendGate {
  public:
-  TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address)
+  TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address, std::string peer, bool inbound)
       : core_(core.shared_from_this()),
         socket_(std::move(socket)),
         fd_(socket_.native_handle()),
-        address_(std::move(address)) {}
+        address_(std::move(address)),
+        peer_(std::move(peer)),
+        inbound_(inbound),
+        timer_(core.io),
+        last_rx_(Clock::now()) {}
 
   const Address& address() const { return address_; }
+  // A peer opened it (to a listen()); connect() never returns such a one.
+  bool inbound() const { return inbound_; }
 
   // SendGate: any sender, inside the registry's read section.
   Result<void> admit() override;
@@ -56,17 +69,24 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   // `more_queued`: messages wait behind this one in the worker's mailbox.
   Result<void> write(Routed<Any> message, bool more_queued);
 
-  // I/O thread.
+  // I/O thread, once: starts the timer and the reads.
+  void start();
+  // I/O thread. Idempotent: the first cause is the one logged.
+  void close(const std::string& why, LogLevel level);
+  // How logs name it: "'1#in-…' (from 127.0.0.1:53124)" or "'1#host:port'".
+  std::string label() const;
+  // I/O thread: when the last bytes arrived (or the connection opened).
+  Clock::time_point last_heard() const { return last_rx_; }
+
+ private:
+  friend class TcpCore;  // silent_pos_, silent_listed_
+
   void start_reading() {
     if (closing_) return;
     auto self = shared_from_this();
     socket_.async_read_some(asio::buffer(read_buf_),
                             [self](const asio::error_code& ec, std::size_t n) { self->on_read(ec, n); });
   }
-  // I/O thread. Idempotent: the first cause is the one logged.
-  void close(const std::string& why, LogLevel level);
-
- private:
   void release(std::uint64_t n) {
     // relaxed: see admit().
     queued_.fetch_sub(n, std::memory_order_relaxed);
@@ -81,25 +101,59 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
     release(n);
     TcpCounters::add(core_->counters().dropped, n);
   }
+  // Bytes of messages (not heartbeats alone) went out: the link is live.
+  void touch_tx() {
+    // relaxed: a timestamp the timer compares against; a stale value only
+    // moves the idle check or a heartbeat by the time since the write.
+    last_tx_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  Clock::time_point last_tx() const {
+    // relaxed: see touch_tx().
+    return Clock::time_point(Clock::duration(last_tx_.load(std::memory_order_relaxed)));
+  }
+  // Under write_mu_: writes `bytes` now if the socket is idle and
+  // `write_now`, else queues them for the I/O thread. `messages`: how many
+  // messages they hold (0 for a heartbeat). Sets `post` if the caller must
+  // start a flush (after the lock, or by a post under it).
+  void send_or_queue(std::span<const std::uint8_t> bytes, std::uint64_t messages, bool write_now, bool& post);
   void flush();
   void on_written(const asio::error_code& ec);
   void on_read(const asio::error_code& ec, std::size_t n);
   // False (with `why` set) if the frame must close the connection.
   bool on_frame(std::span<const std::uint8_t> frame, std::string& why);
 
+  // The timer: one wait at a time, for the earliest deadline it knows of;
+  // when it fires, on_timer() checks the clocks and waits again. The hot
+  // paths only store timestamps; the wait is moved earlier (arm) only when
+  // a frame starts on an idle decoder.
+  void arm(Clock::time_point deadline);
+  void on_timer();
+  Clock::time_point next_deadline() const;
+  void send_heartbeat(Clock::time_point now);
+
   std::shared_ptr<TcpCore> core_;
   asio::ip::tcp::socket socket_;
-  // The socket's descriptor, for the worker's direct writes (write()); valid
+  // The socket's descriptor, for direct writes (write(), heartbeats); valid
   // until close(), which sets closed_ under write_mu_ before it closes it.
   const int fd_;
   const Address address_;
+  const std::string peer_;  // "127.0.0.1:53124"
+  const bool inbound_;
 
   // I/O thread only.
   transport::FrameDecoder decoder_;
-  std::array<std::uint8_t, 64 * 1024> read_buf_{};
+  // Not value-initialised: its pages are touched only as reads fill them.
+  std::array<std::uint8_t, 64 * 1024> read_buf_;
   std::vector<std::uint8_t> out_;
   std::uint64_t out_count_ = 0;
   bool closing_ = false;
+  asio::steady_timer timer_;
+  Clock::time_point timer_at_ = Clock::time_point::max();  // when the wait in progress ends; max: none
+  bool in_frame_ = false;                                   // a frame's first byte has arrived, not its last
+  Clock::time_point frame_started_;
+  Clock::time_point last_rx_;         // the last read
+  Clock::time_point last_heartbeat_;  // the last heartbeat written (or start())
+  bool spoke_ = false;                // a whole frame has arrived
 
   std::mutex write_mu_;
   std::vector<std::uint8_t> pending_;  // guarded by write_mu_
@@ -110,6 +164,12 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   // Messages admitted and not yet written or dropped: admit() adds, the
   // writer and the drop paths subtract. Relaxed: a bound, see admit().
   std::atomic<std::size_t> queued_{0};
+  // Clock::rep of the last write that carried messages (or start()).
+  std::atomic<Clock::rep> last_tx_{0};
+
+  // Guarded by TcpCore::mu_: where this connection is in TcpCore::silent_.
+  std::list<TcpConnection*>::iterator silent_pos_;
+  bool silent_listed_ = false;
 };
 
 }  // namespace ockam::detail
