@@ -40,6 +40,20 @@ ockam::WorkerOptions capacity(std::size_t n) {
   return options;
 }
 
+// A node whose worker "w" holds one message: it is parked on message 0, and
+// message 1 fills its mailbox.
+struct FullWorker {
+  Gate entered, release;
+  std::atomic<int> handled{0};
+  ockam::Node node;
+  FullWorker() {
+    REQUIRE_OK(node.start_worker("w", Parked{&entered, &release, &handled}, capacity(1)));
+    REQUIRE_OK(node.send("w", 0));
+    REQUIRE(entered.wait());
+    REQUIRE_OK(node.send("w", 1));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("the default mailbox holds 65,536 messages") { CHECK(ockam::NodeOptions{}.mailbox_capacity == 65536); }
@@ -92,36 +106,24 @@ TEST_CASE("NodeOptions::mailbox_capacity bounds the app's mailbox too") {
 }
 
 TEST_CASE("send_waiting from outside the pool waits for room, then queues") {
-  Gate entered, release;
-  std::atomic<int> handled{0};
-  ockam::Node node;
-  REQUIRE_OK(node.start_worker("w", Parked{&entered, &release, &handled}, capacity(1)));
-  REQUIRE_OK(node.send("w", 0));
-  REQUIRE(entered.wait());
-  REQUIRE_OK(node.send("w", 1));                     // the one place
-  REQUIRE(code_of(node.send("w", 2)) == "QueueFull");  // so it is full now
+  FullWorker full;
+  REQUIRE(code_of(full.node.send("w", 2)) == "QueueFull");  // full now
   std::string waited;
-  std::thread sender([&] { waited = code_of(node.send_waiting("w", 2, kWait)); });
-  release.open();  // the worker takes 1, which makes room for 2
+  std::thread sender([&] { waited = code_of(full.node.send_waiting("w", 2, kWait)); });
+  full.release.open();  // the worker takes 1, which makes room for 2
   sender.join();
   CHECK(waited == "ok");
-  REQUIRE_OK(node.stop(kWait));
-  CHECK(handled.load() == 3);
+  REQUIRE_OK(full.node.stop(kWait));
+  CHECK(full.handled.load() == 3);
 }
 
 TEST_CASE("send_waiting gives up with QueueFull when no room comes within the timeout") {
-  Gate entered, release;
-  std::atomic<int> handled{0};
-  ockam::Node node;
-  REQUIRE_OK(node.start_worker("w", Parked{&entered, &release, &handled}, capacity(1)));
-  REQUIRE_OK(node.send("w", 0));
-  REQUIRE(entered.wait());
-  REQUIRE_OK(node.send("w", 1));
-  CHECK(code_of(node.send_waiting("w", 2, 20ms)) == "QueueFull");
-  CHECK(code_of(node.send_waiting("nobody", 2, kWait)) == "AddressNotFound");  // only a full mailbox is waited for
-  release.open();
-  REQUIRE_OK(node.stop(kWait));
-  CHECK(handled.load() == 2);
+  FullWorker full;
+  CHECK(code_of(full.node.send_waiting("w", 2, 20ms)) == "QueueFull");
+  CHECK(code_of(full.node.send_waiting("nobody", 2, kWait)) == "AddressNotFound");  // only a full mailbox is waited for
+  full.release.open();
+  REQUIRE_OK(full.node.stop(kWait));
+  CHECK(full.handled.load() == 2);
 }
 
 TEST_CASE("a worker's send_waiting never blocks its pool thread: QueueFull at once") {
