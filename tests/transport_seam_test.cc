@@ -149,6 +149,37 @@ TEST_CASE("every send to a connection passes its gate, and a refused send return
   CHECK(gate.admitted.load(std::memory_order_relaxed) == 2);
 }
 
+TEST_CASE("sends a connection's gate refused take no place in its bounded mailbox") {
+  // Refuses the first `refusals` sends, then admits every one.
+  struct RefuseFirst : ockam::SendGate {
+    explicit RefuseFirst(int r) : refusals(r) {}
+    Result<void> admit() override {
+      // relaxed: a count, read only by the sending thread.
+      if (seen.fetch_add(1, std::memory_order_relaxed) < refusals) {
+        return ockam::Error(ockam::ErrorCode::QueueFull, "the test's gate refuses");
+      }
+      return {};
+    }
+    const int refusals;
+    std::atomic<int> seen{0};
+  };
+  ockam::NodeOptions options;
+  options.mailbox_capacity = 2;
+  ockam::Node node(options);
+  ockam_test::Gate release;  // the connection's first turn waits: its mailbox keeps what is admitted
+  RefuseFirst gate(5);
+  REQUIRE_OK(ockam::start_connection(node.context(), "9#peer", QueueWatcher{&release}, &gate));
+  for (int i = 0; i < 5; ++i) {
+    auto refused = node.send(Route{"9#peer", "x"}, std::string("refused"));
+    CHECK(ockam_test::contains(ockam_test::describe(refused), "the test's gate refuses"));
+  }
+  CHECK_OK(node.send(Route{"9#peer", "x"}, std::string("one")));
+  CHECK_OK(node.send(Route{"9#peer", "x"}, std::string("two")));
+  auto full = node.send(Route{"9#peer", "x"}, std::string("three"));
+  CHECK(ockam_test::contains(ockam_test::describe(full), "holds 2 messages"));
+  release.open();
+}
+
 TEST_CASE("a body without a codec that a hop forwards to a connection is refused by encode_for_peer, naming its type") {
   ockam::Node node;
   REQUIRE_OK(node.start_worker("hop", Hop{}));

@@ -60,10 +60,14 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   // included) and gives its place back.
   Envelope* take(RoomSignal& room) {
     Envelope* envelope = mailbox.pop();
-    if (envelope == nullptr || envelope->is_control()) return envelope;
+    if (envelope != nullptr && !envelope->is_control()) give_back(room);
+    return envelope;
+  }
+  // One admitted place back: a message taken, or admitted and then not
+  // pushed after all (a send gate refused it).
+  void give_back(RoomSignal& room) {
     // seq_cst: the consumer's half of RoomSignal's pair.
     if (queued.fetch_sub(1) >= capacity) room.freed();
-    return envelope;
   }
 
   // Null but for transport connections (send_gate.h); set before the start.

@@ -100,18 +100,21 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
   // During the stop's drain this node's workers still reach each other.
   if (stopping_.load() && !scheduler_.on_pool_thread()) return stopped_error();
   std::optional<Error> refused;  // not a Result, to keep the common path lean
+  // On a refusal the envelope stays the caller's. The mailbox's place is
+  // taken first and given back if the gate refuses, so neither count leaks.
   auto push = [&](Cell* cell) {
-    if (cell->gate != nullptr) {
-      if (Result<void> admitted = cell->gate->admit(); !admitted) {
-        refused.emplace(admitted.error());
-        return;  // the envelope stays the caller's
-      }
-    }
     if (!cell->admit()) {
       if (mailbox_full != nullptr) *mailbox_full = true;
       refused.emplace(ErrorCode::QueueFull, "the mailbox of " + quoted(cell->addresses.front()) + " holds " +
                                                 std::to_string(cell->capacity) + " messages; retry later");
       return;
+    }
+    if (cell->gate != nullptr) {
+      if (Result<void> admitted = cell->gate->admit(); !admitted) {
+        cell->give_back(lifecycle_.room());
+        refused.emplace(admitted.error());
+        return;
+      }
     }
     if (cell->mailbox.push(envelope.release())) wake(cell);
   };
