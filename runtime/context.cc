@@ -3,9 +3,6 @@
 #include "runtime/escape.h"
 #include "runtime/internal/node_core.h"
 
-#include <algorithm>
-#include <cstdint>
-
 namespace ockam {
 
 const Address& Context::address() const { return cell_->addresses.front(); }
@@ -70,8 +67,7 @@ Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want
 
 Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell,
                                  WorkerOptions options) {
-  // 0 stays 0: the node's default, resolved at the start.
-  cell->capacity = static_cast<std::uint32_t>(std::min<std::size_t>(options.mailbox_capacity, UINT32_MAX - 1));
+  cell->capacity = detail::Cell::capacity_of(options.mailbox_capacity);  // 0: the node's default
   return core_->start(std::move(addresses), std::move(cell));
 }
 

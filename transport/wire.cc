@@ -50,7 +50,9 @@ Result<Route> read_route(bare::Reader& in, const Limits& limits, const RouteName
                        std::to_string(*count) + " addresses cannot fit in the " +
                            std::to_string(in.remaining()) + " byte(s) left");
   }
-  Route route;
+  // Read first hop first; a Route grows cheaply only at its front
+  // (prepend), so collect the hops backwards and turn them round once.
+  Route backwards;
   for (std::uint64_t i = 0; i < *count; ++i) {
     auto type = in.read_u8(names.type);
     if (!type) return at_address(type.error(), i, *count);
@@ -62,8 +64,10 @@ Result<Route> read_route(bare::Reader& in, const Limits& limits, const RouteName
       Error e = at_address(in.error_at(name_at, names.name, "empty address"), i, *count);
       return Error(ErrorCode::InvalidAddress, e.message());
     }
-    route.append(Address(*type, std::string_view(reinterpret_cast<const char*>(name->data()), name->size())));
+    backwards.prepend(Address(*type, std::string_view(reinterpret_cast<const char*>(name->data()), name->size())));
   }
+  Route route;
+  while (!backwards.empty()) route.prepend(backwards.pop_front());
   return route;
 }
 

@@ -3,7 +3,9 @@
 #ifndef OCKAM_RUNTIME_INTERNAL_CELL_H_
 #define OCKAM_RUNTIME_INTERNAL_CELL_H_
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <typeinfo>
 #include <vector>
@@ -79,6 +81,11 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   std::atomic<std::uint32_t> queued{0};
   // Set before the start (0: the node's default); immutable after.
   std::uint32_t capacity = 0;
+  // A capacity as the 32-bit count holds it: more than 4 billion queued is
+  // no bound anyway.
+  static std::uint32_t capacity_of(std::size_t wanted) {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(wanted, UINT32_MAX - 1));
+  }
   Phase phase;
   // Owner-private: messages the last turns found behind a claim, logged
   // and counted once the StopEnvelope arrives.

@@ -33,11 +33,6 @@ constexpr std::chrono::milliseconds kMinShutdownTime{100};
 // stop gives up on it.
 constexpr std::chrono::milliseconds kStuckProbe{10};
 
-std::uint32_t mailbox_capacity(std::size_t wanted) {
-  // A mailbox counts in 32 bits: more than 4 billion queued is no bound.
-  return static_cast<std::uint32_t>(std::clamp<std::size_t>(wanted, 1, UINT32_MAX - 1));
-}
-
 Error stopped_error() { return Error(ErrorCode::NodeStopped, "the node is stopped"); }
 
 }  // namespace
@@ -48,7 +43,7 @@ NodeCore::NodeCore(Node& node, NodeOptions options)
       lifecycle_(registry_, scheduler_, options.max_batch),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.addresses.push_back(Address("app"));
-  app_.capacity = mailbox_capacity(options.mailbox_capacity);
+  app_.capacity = Cell::capacity_of(options.mailbox_capacity);  // at least 1: Node checks
   app_.ctx.core_ = this;
   (void)registry_.insert(app_.addresses.front(), &app_);
 }
@@ -180,7 +175,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
   std::lock_guard<std::mutex> one_receiver(receive_mu_);
   const auto deadline = deadline_after(timeout);
   for (;;) {
-    if (stopping_.load()) return Error(ErrorCode::NodeStopped, "the node is stopped");
+    if (stopping_.load()) return stopped_error();
     if (EnvelopePtr front{app_.take(lifecycle_.room())}) {
       if (want == nullptr || *front->type == *want) return front;
       if (decode != nullptr && front->is_wire()) {
@@ -215,7 +210,7 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
   }
   if (stopping_.load()) return stopped_error();
   for (Address& a : addresses) cell->addresses.push_back(std::move(a));
-  if (cell->capacity == 0) cell->capacity = mailbox_capacity(options_.mailbox_capacity);
+  if (cell->capacity == 0) cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
   cell->ctx.core_ = this;
   return lifecycle_.start(std::move(cell));
 }

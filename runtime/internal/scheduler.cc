@@ -164,7 +164,7 @@ void Scheduler::turn(Cell* cell) {
   // relaxed: see RunningSlot.
   if (tl_pool.running != nullptr) tl_pool.running->store(cell, std::memory_order_relaxed);
   turn_(owner_, cell);
-  if (tl_pool.running != nullptr) tl_pool.running->store(nullptr, std::memory_order_relaxed);
+  left_worker_code();
 }
 
 void Scheduler::left_worker_code() {
