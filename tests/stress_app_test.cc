@@ -33,7 +33,8 @@ TEST_CASE("4 threads sending to the app: each message received once, in per-send
   for (int s = 0; s < senders; ++s) {
     threads.emplace_back([&, s] {
       for (std::int64_t i = 0; i < per_sender; ++i) {
-        if (!node.send("app", Tagged{s, i})) ++failed_sends;
+        // The app's mailbox is bounded: wait for room while it receives.
+        if (!node.send_waiting("app", Tagged{s, i}, kStressWait)) ++failed_sends;
       }
     });
   }

@@ -60,7 +60,7 @@ TEST_CASE("start/stop churn on two addresses while another thread sends: handled
     std::atomic<bool> done{false};
     std::thread sender([&] {
       for (std::int64_t seq = 0; !done.load(); ++seq) {
-        auto sent = node.send(seq % 2 == 0 ? "x" : "y", seq);
+        auto sent = node.send_waiting(seq % 2 == 0 ? "x" : "y", seq, ockam_test::kStressWait);  // bounded mailboxes
         if (sent) {
           ++counts.accepted;
         } else if (sent.error().code() != ErrorCode::AddressNotFound) {

@@ -92,7 +92,8 @@ TEST_CASE("senders keep finding stable addresses while the registry grows and sh
   for (int t = 0; t < senders; ++t) {
     threads.emplace_back([&, t] {
       for (std::int64_t n = t; !done.load(); ++n) {
-        auto sent = node.send("stable" + std::to_string(n % stable), 0);
+        // Waits for room: the senders outrun the workers, whose mailboxes are bounded.
+        auto sent = node.send_waiting("stable" + std::to_string(n % stable), 0, ockam_test::kStressWait);
         if (sent) ++accepted;
         else if (sent.error().code() == ockam::ErrorCode::AddressNotFound) ++missing;
         else ++other_errors;

@@ -106,7 +106,8 @@ TEST_CASE("stop() during relay traffic, 20 times: handled + dropped == accepted,
     std::atomic<std::int64_t> outside_tries{0};
     std::thread outside([&] {
       for (std::int64_t i = 0; i < 50'000'000; ++i) {
-        auto sent = node.send(relay_name(static_cast<int>(i % kRelays)), 3);
+        // Waits for room in a full mailbox (bounded); NodeStopped still comes at once.
+        auto sent = node.send_waiting(relay_name(static_cast<int>(i % kRelays)), 3, kStressWait);
         ++outside_tries;
         count_send(traffic, sent);
         if (!sent && sent.error().code() == ErrorCode::NodeStopped) return;
