@@ -28,6 +28,9 @@ struct ContextAccess;
 class NodeCore;
 template <class W>
 class WorkerCell;
+// InvalidAddress unless `route` can be sent: 1 to kMaxRouteLength valid
+// addresses. Checked once, where a route enters the node.
+Result<void> check_route(const Route& route);
 }  // namespace detail
 
 class Context {

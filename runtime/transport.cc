@@ -29,11 +29,33 @@ Result<void> start_connection_cell(Context& ctx, Address remote, std::unique_ptr
 }  // namespace detail
 
 Result<void> deliver_from_peer(Context& ctx, Route onward, Route ret, std::vector<std::uint8_t> payload) {
-  if (onward.empty()) return Error(ErrorCode::InvalidAddress, "a message from a peer with an empty onward route");
-  auto envelope = std::make_unique<detail::TypedEnvelope<detail::WireBody>>(detail::WireBody{std::move(payload)});
-  envelope->onward = std::move(onward);
-  envelope->ret = std::move(ret);
-  return detail::ContextAccess::core(ctx).deliver(std::move(envelope));
+  PeerMessage message{std::move(onward), std::move(ret), std::move(payload)};
+  return deliver_from_peer(ctx, message, nullptr);
+}
+
+Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::shared_ptr<PeerCredit>& credit) {
+  // Checked here once, so that forward() need not scan it at every hop.
+  if (Result<void> r = detail::check_route(message.onward); !r) {
+    return Error(ErrorCode::InvalidAddress, "a message from a peer: the onward route: " + r.error().message());
+  }
+  using WireEnvelope = detail::TypedEnvelope<detail::WireBody>;
+  // The charge: what the message holds of the heap until it is handled.
+  const std::size_t charge = sizeof(WireEnvelope) + message.payload.size();
+  auto envelope = std::make_unique<WireEnvelope>(
+      detail::WireBody{std::move(message.payload), CreditHold(credit, charge)});
+  envelope->onward = std::move(message.onward);
+  envelope->ret = std::move(message.ret);
+  detail::EnvelopePtr held(std::move(envelope));
+  bool mailbox_full = false;
+  Result<void> delivered = detail::ContextAccess::core(ctx).try_deliver(held, &mailbox_full);
+  if (!delivered && held != nullptr && delivered.error().code() == ErrorCode::QueueFull) {
+    // Back to the caller as it came; the hold goes with the envelope.
+    auto& wire = static_cast<WireEnvelope&>(*held);
+    message.onward = std::move(wire.onward);
+    message.ret = std::move(wire.ret);
+    message.payload = std::move(wire.body.bytes);
+  }
+  return delivered;
 }
 
 Result<PeerRoutes> encode_for_peer(Routed<Any> message, std::vector<std::uint8_t>& payload) {

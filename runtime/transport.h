@@ -9,7 +9,10 @@
 //     SendGate that bounds what is queued to it (start_connection);
 //   - in that worker's handler, turns each message into routes and bytes to
 //     write (encode_for_peer), batching when more_queued() says more wait;
-//   - hands the node what a peer sent (deliver_from_peer);
+//   - hands the node what a peer sent (deliver_from_peer), charging a
+//     PeerCredit per connection so that it stops reading from a peer whose
+//     messages the node has not handled yet (peer_credit.h), and holding
+//     and retrying a message that met a full mailbox;
 //   - closes its sockets and joins its threads in a stop hook, which runs
 //     before any worker stops (add_stop_hook).
 //
@@ -35,6 +38,7 @@
 #include "runtime/address.h"
 #include "runtime/any.h"
 #include "runtime/context.h"
+#include "runtime/peer_credit.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
@@ -66,9 +70,26 @@ Result<void> start_connection(Context& ctx, Address remote, W worker, SendGate* 
 // replies route back over it) and `payload`, the body's wire form. The body
 // stays encoded until its worker decodes it with Codec<M> (one that does not
 // decode is counted in NodeStats::wrong_type and logged there); a
-// Worker<Any> hop passes the bytes on as they came. Fails as send() does;
-// InvalidAddress for an empty onward route.
+// Worker<Any> hop passes the bytes on as they came. Fails as send() does:
+// InvalidAddress for an onward route send() would refuse (empty, over
+// kMaxRouteLength hops, an invalid address), checked here once so that
+// forward() need not at every hop.
 Result<void> deliver_from_peer(Context& ctx, Route onward, Route ret, std::vector<std::uint8_t> payload);
+
+// A message from a peer, as a transport decoded it.
+struct PeerMessage {
+  Route onward;
+  Route ret;
+  std::vector<std::uint8_t> payload;
+};
+
+// As above, and the message holds a charge on `credit` (may be null) until
+// its body leaves the node's memory (peer_credit.h). A full mailbox on the
+// way (the receiving worker's, or a connection's queue on a relay) is
+// QueueFull and leaves `message` as it was, its charge given back, so the
+// transport can stop reading and retry it later rather than drop it. On
+// every other outcome `message` is consumed.
+Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::shared_ptr<PeerCredit>& credit);
 
 // The routes of a message on its way to a peer, moved out of it.
 struct PeerRoutes {

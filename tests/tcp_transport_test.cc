@@ -373,6 +373,7 @@ TEST_CASE("a peer that does not read pushes back: send returns QueueFull at the 
   // Above what the kernel's socket buffers hold (a few MiB on loopback), so
   // the queue fills behind a write the kernel has blocked.
   options.max_queued_messages = 400;
+  options.max_queued_bytes = 256 * 1024 * 1024;  // the count is the bound under test
   auto tcp = ockam::TcpTransport::create(node, options).value();
   auto connection = tcp.connect("127.0.0.1:" + std::to_string(acceptor.local_endpoint().port())).value();
   asio::ip::tcp::socket slow(io);

@@ -131,6 +131,18 @@ TEST_CASE("a message from a peer for a worker the node does not have is refused 
   CHECK(code_of(ockam::deliver_from_peer(node.context(), Route{}, Route{"9#a"}, {})) == "InvalidAddress");
 }
 
+TEST_CASE("a route from a peer is checked where it enters the node, since forward no longer scans it") {
+  ockam::Node node;
+  Route longest, too_long;
+  for (std::size_t i = 0; i < ockam::kMaxRouteLength; ++i) longest.append("nobody");
+  too_long = longest;
+  too_long.append("nobody");
+  CHECK(code_of(ockam::deliver_from_peer(node.context(), longest, Route{"9#a"}, {0x00})) == "AddressNotFound");
+  auto refused = ockam::deliver_from_peer(node.context(), too_long, Route{"9#a"}, {0x00});
+  CHECK(code_of(refused) == "InvalidAddress");
+  CHECK(refused.error().message().find("65") != std::string::npos);
+}
+
 TEST_CASE("a connection takes a transport address, never a local one") {
   ockam::Node node;
   CHECK(code_of(ockam::start_connection(node.context(), "local", Sink{}, nullptr)) == "InvalidAddress");

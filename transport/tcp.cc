@@ -28,7 +28,7 @@ TcpStats TcpTransport::stats() const {
   return TcpStats{get(c.opened),        get(c.closed),          get(c.sent),           get(c.writes),
                   get(c.received),      get(c.dropped),         get(c.malformed),      get(c.timed_out),
                   get(c.refused),       get(c.evicted),         get(c.accept_errors),  get(c.heartbeats_sent),
-                  get(c.heartbeats_received)};
+                  get(c.heartbeats_received), get(c.reads_paused), get(c.deliveries_stalled)};
 }
 
 const TcpOptions& TcpTransport::options() const { return core_->options(); }

@@ -77,8 +77,8 @@ namespace ockam {
 // Ockam's transport type for TCP addresses: "1#host:port".
 inline constexpr Address::Type TCP = 1;
 
-// What create() accepts: every duration above zero, max_queued_messages
-// above zero. A duration too large for the clock means "never" (it
+// What create() accepts: every duration above zero, max_queued_messages,
+// max_queued_bytes and max_unhandled_bytes above zero. A duration too large for the clock means "never" (it
 // saturates): std::chrono::milliseconds::max() turns a limit off. Keep
 // heartbeat_interval well below the idle timeout of the peers (our defaults:
 // 1 min against 6 min).
@@ -86,6 +86,23 @@ struct TcpOptions {
   // Per connection: messages send() accepted that are not yet written to the
   // socket (queued in the connection worker or its write buffer).
   std::size_t max_queued_messages = 16384;
+  // Per connection: bytes of frames encoded and not yet taken by the socket.
+  // Past it, sends to the connection get QueueFull too (the messages
+  // already admitted are still encoded and sent), so big bodies to a peer
+  // that does not read are bounded by bytes, not only by count. 4 MiB: well
+  // above what a fast link needs in flight (a loopback link with 16384
+  // small messages queued holds about 1.5 MiB).
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
+  // Per connection: memory held by the messages it received that the node
+  // has not handled yet (each counts its envelope, about 300 bytes, plus
+  // its body's bytes; a message is handled once its worker's handler gets
+  // it, or a relay hop wrote it into another connection's buffer). Past it
+  // the connection stops reading its socket, so TCP's window slows the
+  // peer down, and reads again once half of it is handled
+  // (TcpStats::reads_paused). 1 MiB: about 3,000 small messages or 16
+  // full-size frames ahead of the workers, milliseconds of work, so a fast
+  // peer rarely waits; a peer that floods holds at most this much.
+  std::size_t max_unhandled_bytes = 1024 * 1024;
   // A frame whose first byte has arrived must be whole within this, or its
   // connection is closed (TcpStats::timed_out). 10 s: a whole frame (at most
   // 64 KiB) crosses even a 64 kbit/s link in about 8 s, and a peer that
@@ -143,6 +160,8 @@ struct TcpStats {
   std::uint64_t accept_errors = 0;       // failed accepts (each retried after a back-off)
   std::uint64_t heartbeats_sent = 0;     // written by this node on idle links
   std::uint64_t heartbeats_received = 0;
+  std::uint64_t reads_paused = 0;        // a connection stopped reading: max_unhandled_bytes reached
+  std::uint64_t deliveries_stalled = 0;  // a received message met a full mailbox: held, reading stopped, retried
 };
 
 namespace detail {

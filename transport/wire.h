@@ -103,6 +103,11 @@ class FrameDecoder {
   // The span is valid only during the call.
   template <class OnFrame>
   Result<void> feed(std::span<const std::uint8_t> bytes, OnFrame&& on_frame);
+  // As feed(), but on_frame returns bool: false stops the feed right after
+  // that frame (a reader that must wait before it takes more). Returns how
+  // many of `bytes` were consumed; the rest is the caller's to feed later.
+  template <class OnFrame>
+  Result<std::size_t> feed_some(std::span<const std::uint8_t> bytes, OnFrame&& on_frame);
 
   // The same, queueing copies of the bodies for next().
   Result<void> feed(std::span<const std::uint8_t> bytes);
@@ -134,7 +139,18 @@ class FrameDecoder {
 
 template <class OnFrame>
 Result<void> FrameDecoder::feed(std::span<const std::uint8_t> bytes, OnFrame&& on_frame) {
+  Result<std::size_t> fed = feed_some(bytes, [&](std::span<const std::uint8_t> body) {
+    on_frame(body);
+    return true;
+  });
+  if (!fed) return fed.error();
+  return {};
+}
+
+template <class OnFrame>
+Result<std::size_t> FrameDecoder::feed_some(std::span<const std::uint8_t> bytes, OnFrame&& on_frame) {
   if (failed_) return failure();
+  const std::size_t total = bytes.size();
   while (!bytes.empty()) {
     if (!in_body_) {
       // Complete the 2-byte header, possibly across calls.
@@ -142,7 +158,7 @@ Result<void> FrameDecoder::feed(std::span<const std::uint8_t> bytes, OnFrame&& o
         header_[header_have_++] = bytes.front();
         bytes = bytes.subspan(1);
       }
-      if (header_have_ < kFrameHeaderSize) return {};
+      if (header_have_ < kFrameHeaderSize) return total;
       header_have_ = 0;
       const std::size_t len = (std::size_t{header_[0]} << 8) | header_[1];
       if (len > max_frame_) {
@@ -151,8 +167,9 @@ Result<void> FrameDecoder::feed(std::span<const std::uint8_t> bytes, OnFrame&& o
         return oversized(len);
       }
       if (bytes.size() >= len) {  // fast path: the whole body is here
-        on_frame(bytes.first(len));
+        const std::span<const std::uint8_t> body = bytes.first(len);
         bytes = bytes.subspan(len);
+        if (!on_frame(body)) return total - bytes.size();
         continue;
       }
       in_body_ = true;
@@ -165,10 +182,10 @@ Result<void> FrameDecoder::feed(std::span<const std::uint8_t> bytes, OnFrame&& o
     bytes = bytes.subspan(take);
     if (body_.size() == body_len_) {
       in_body_ = false;
-      on_frame(std::span<const std::uint8_t>(body_));
+      if (!on_frame(std::span<const std::uint8_t>(body_))) return total - bytes.size();
     }
   }
-  return {};
+  return total;
 }
 
 }  // namespace ockam::transport

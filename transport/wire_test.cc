@@ -469,3 +469,31 @@ TEST_CASE("a body travels as a TransportMessage payload and back") {
   REQUIRE(text.has_value());
   CHECK(*text == "Hello Ockam!");
 }
+
+TEST_CASE("FrameDecoder: feed_some stops right after the frame whose callback says stop, and the rest feeds later") {
+  // Three frames in one buffer, the third split: "a", "bb", "ccc".
+  const Bytes stream = hex("00 01 61  00 02 62 62  00 03 63 63 63");
+  const std::span<const std::uint8_t> all(stream);
+  FrameDecoder d;
+  std::vector<std::string> got;
+  auto take = [&](bool more) {
+    return [&, more](std::span<const std::uint8_t> body) {
+      got.emplace_back(body.begin(), body.end());
+      return more;
+    };
+  };
+  auto first = d.feed_some(all.first(10), take(false));  // stops after "a"
+  REQUIRE(first.has_value());
+  CHECK(*first == 3);
+  CHECK(got == std::vector<std::string>{"a"});
+  CHECK(d.idle());
+  auto second = d.feed_some(all.subspan(3, 7), take(true));  // "bb", then half of "ccc"'s frame
+  REQUIRE(second.has_value());
+  CHECK(*second == 7);
+  CHECK_FALSE(d.idle());
+  auto third = d.feed_some(all.subspan(10), take(false));  // the assembled "ccc" stops, all consumed
+  REQUIRE(third.has_value());
+  CHECK(*third == 2);
+  CHECK(got == std::vector<std::string>{"a", "bb", "ccc"});
+  CHECK(d.idle());
+}

@@ -14,6 +14,7 @@
 #include "codec/codec.h"
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/internal/allocator.h"
+#include "runtime/peer_credit.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 
@@ -28,6 +29,9 @@ std::string demangle(const std::type_info& type);
 // untouched, and a transport sends its bytes on as they are.
 struct WireBody {
   std::vector<std::uint8_t> bytes;
+  // What the message holds of its connection's PeerCredit, given back when
+  // the body is gone (decoded, encoded onward, or dropped).
+  CreditHold hold;
 };
 
 // A body type a transport can put on the wire.

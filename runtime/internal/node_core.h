@@ -66,6 +66,10 @@ class NodeCore {
   // As deliver(), but from outside the pool a full mailbox is waited for
   // until `timeout` (Context::send_waiting).
   Result<void> deliver_waiting(EnvelopePtr envelope, std::chrono::milliseconds timeout);
+  // As deliver(), but on refusal the envelope stays in `envelope`;
+  // `mailbox_full` tells a full mailbox (worth waiting for) from the other
+  // refusals. A connection retries what a full mailbox refused.
+  Result<void> try_deliver(EnvelopePtr& envelope, bool* mailbox_full = nullptr);
   // Non-local addresses (`allow_remote`) are for transport connections,
   // which take the remote address itself ("1#host:port").
   Result<void> start(std::vector<Address> addresses, std::unique_ptr<Cell> cell, bool allow_remote = false);
@@ -85,9 +89,6 @@ class NodeCore {
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
-  // On refusal the envelope stays in `envelope`; `mailbox_full` tells a
-  // full mailbox (worth waiting for) from the other refusals.
-  Result<void> try_deliver(EnvelopePtr& envelope, bool* mailbox_full = nullptr);
   void wake(Cell* cell);
   void wake_app();
   // receive<T>() found a message that is not a T (or does not decode as

@@ -22,6 +22,13 @@ Result<void> TcpConnection::admit() {
                                            std::to_string(core_->options().max_queued_messages) +
                                            " messages waiting for its socket; retry later");
   }
+  // relaxed: see buffered_.
+  if (buffered_.load(std::memory_order_relaxed) >= core_->options().max_queued_bytes) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    return Error(ErrorCode::QueueFull, "connection " + quoted(address_) + " has " +
+                                           std::to_string(core_->options().max_queued_bytes) +
+                                           " bytes or more waiting for its socket; retry later");
+  }
   return {};
 }
 
@@ -81,6 +88,8 @@ void TcpConnection::send_or_queue(std::span<const std::uint8_t> bytes, std::uint
     // again and close the connection for.
   }
   pending_.insert(pending_.end(), bytes.begin() + static_cast<std::ptrdiff_t>(written), bytes.end());
+  // relaxed: see buffered_.
+  buffered_.fetch_add(bytes.size() - written, std::memory_order_relaxed);
   pending_count_ += messages;
   if (!writing_) writing_ = post = true;
 }
@@ -110,6 +119,7 @@ void TcpConnection::flush() {
 
 void TcpConnection::on_written(const asio::error_code& ec) {
   const std::uint64_t n = std::exchange(out_count_, 0);
+  buffered_.fetch_sub(out_.size(), std::memory_order_relaxed);  // relaxed: see buffered_
   out_.clear();
   if (ec) {
     drop(n);
@@ -138,35 +148,105 @@ void TcpConnection::on_read(const asio::error_code& ec, std::size_t n) {
     }
     return;
   }
-  const Clock::time_point now = Clock::now();
-  last_rx_ = now;
-  const bool was_idle = decoder_.idle();
-  std::size_t frames = 0;
-  std::string why;
-  bool ok = true;
-  Result<void> fed = decoder_.feed(std::span<const std::uint8_t>(read_buf_.data(), n),
-                                   [&](std::span<const std::uint8_t> frame) {
-                                     ++frames;
-                                     if (ok) ok = on_frame(frame, why);
-                                   });
-  if (!fed) {
-    ok = false;
-    why = fed.error().to_string();
+  last_rx_ = Clock::now();
+  read_begin_ = 0;
+  read_end_ = n;
+  read_was_idle_ = decoder_.idle();
+  read_frames_ = 0;
+  consume();
+}
+
+void TcpConnection::consume() {
+  if (closing_) return;
+  if (has_stalled_ && !deliver_stalled()) return;  // still refused: the retry comes back here
+  while (read_begin_ < read_end_) {
+    std::string why;
+    bool ok = true;
+    Result<std::size_t> fed = decoder_.feed_some(
+        std::span<const std::uint8_t>(read_buf_.data() + read_begin_, read_end_ - read_begin_),
+        [&](std::span<const std::uint8_t> frame) {
+          ++read_frames_;
+          ok = on_frame(frame, why);
+          return ok && !has_stalled_ && !credit_->exhausted();
+        });
+    if (!fed) {
+      ok = false;
+      why = fed.error().to_string();
+    }
+    if (!ok) {
+      TcpCounters::add(core_->counters().malformed);
+      close(why, LogLevel::Warn);
+      return;
+    }
+    read_begin_ += fed.value();
+    if (has_stalled_) {
+      TcpCounters::add(core_->counters().deliveries_stalled);
+      retry_delay_ = std::chrono::milliseconds(1);
+      retry_later();
+      return;
+    }
+    if (credit_->exhausted() && credit_->pause()) {
+      TcpCounters::add(core_->counters().reads_paused);
+      credit_paused_ = true;
+      return;  // on_room posts resume_after_credit()
+    }
   }
-  if (!ok) {
-    TcpCounters::add(core_->counters().malformed);
-    close(why, LogLevel::Warn);
-    return;
-  }
+  // The whole read is handed over.
   if (decoder_.idle()) {
     in_frame_ = false;
-  } else if (was_idle || frames > 0) {
+  } else if (read_was_idle_ || read_frames_ > 0) {
     // A frame began in these bytes: its clock starts now.
+    const Clock::time_point now = Clock::now();
     in_frame_ = true;
     frame_started_ = now;
     arm(now + core_->limits().frame_timeout);
   }
   start_reading();
+}
+
+bool TcpConnection::deliver(PeerMessage& message) {
+  Result<void> delivered = deliver_from_peer(core_->node(), message, credit_);
+  if (!delivered && delivered.error().code() == ErrorCode::QueueFull) return false;  // `message` is intact
+  TcpCounters::add(core_->counters().received);
+  if (!delivered) {
+    // The peer's message, our missing worker: the connection stays.
+    TcpCounters::add(core_->counters().dropped);
+    log(LogLevel::Warn, "TCP connection " + label() + ": a received message was dropped: " +
+                            delivered.error().to_string());
+  }
+  return true;
+}
+
+bool TcpConnection::deliver_stalled() {
+  if (!deliver(stalled_)) {
+    retry_delay_ = std::min<Clock::duration>(retry_delay_ * 2, std::chrono::milliseconds(100));
+    retry_later();
+    return false;
+  }
+  has_stalled_ = false;
+  resumed();
+  return true;
+}
+
+void TcpConnection::retry_later() {
+  retry_timer_.expires_after(retry_delay_);
+  retry_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec != asio::error::operation_aborted) self->consume();
+  });
+}
+
+void TcpConnection::resume_after_credit() {
+  if (closing_ || !credit_paused_) return;
+  credit_paused_ = false;
+  resumed();
+  consume();
+}
+
+void TcpConnection::resumed() {
+  const Clock::time_point now = Clock::now();
+  last_rx_ = now;
+  if (in_frame_) frame_started_ = now;
+  arm(next_deadline());
 }
 
 bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& why) {
@@ -192,14 +272,10 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
     return false;
   }
   m.ret.prepend(address_);
-  TcpCounters::add(core_->counters().received);
-  Result<void> delivered =
-      deliver_from_peer(core_->node(), std::move(m.onward), std::move(m.ret), std::move(m.payload));
-  if (!delivered) {
-    // The peer's message, our missing worker: the connection stays.
-    TcpCounters::add(core_->counters().dropped);
-    log(LogLevel::Warn, "TCP connection " + label() + ": a received message was dropped: " +
-                            delivered.error().to_string());
+  PeerMessage received{std::move(m.onward), std::move(m.ret), std::move(m.payload)};
+  if (!deliver(received)) {
+    stalled_ = std::move(received);
+    has_stalled_ = true;
   }
   return true;
 }
@@ -213,10 +289,16 @@ void TcpConnection::close(const std::string& why, LogLevel level) {
     closed_ = true;
     unsent = pending_count_;
     pending_count_ = 0;
+    buffered_.fetch_sub(pending_.size(), std::memory_order_relaxed);  // relaxed: see buffered_
     pending_.clear();
   }
   drop(unsent);
+  // A received message held for a full mailbox never reaches the node.
+  const bool held = std::exchange(has_stalled_, false);
+  if (held) TcpCounters::add(core_->counters().dropped);
+  stalled_ = PeerMessage{};
   timer_.cancel();  // its wait ends with operation_aborted and starts no other
+  retry_timer_.cancel();
   asio::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);  // the pending read (and write) end with operation_aborted
@@ -227,7 +309,8 @@ void TcpConnection::close(const std::string& why, LogLevel level) {
   core_->forget(this, address_);
   TcpCounters::add(core_->counters().closed);
   log(level, "TCP connection " + label() + " closed: " + why +
-                 (unsent > 0 ? "; " + std::to_string(unsent) + " unsent message(s) dropped" : ""));
+                 (unsent > 0 ? "; " + std::to_string(unsent) + " unsent message(s) dropped" : "") +
+                 (held ? "; a received message waiting for a full mailbox dropped" : ""));
 }
 
 std::string TcpConnection::label() const {
@@ -236,6 +319,14 @@ std::string TcpConnection::label() const {
 
 void TcpConnection::start() {
   if (closing_) return;
+  // The room callback runs on whichever thread handles a message: it only
+  // posts, and never after close() (closed_, under write_mu_: INVARIANT).
+  credit_ = std::make_shared<PeerCredit>(core_->options().max_unhandled_bytes, [weak = weak_from_this()] {
+    std::shared_ptr<TcpConnection> self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lock(self->write_mu_);
+    if (!self->closed_) asio::post(self->core_->io, [self] { self->resume_after_credit(); });
+  });
   const Clock::time_point now = Clock::now();
   // Opening counts as traffic both ways: the clocks start here.
   last_rx_ = now;
@@ -248,8 +339,9 @@ void TcpConnection::start() {
 Clock::time_point TcpConnection::next_deadline() const {
   const TcpLimits& limits = core_->limits();
   const Clock::time_point tx = last_tx();
-  Clock::time_point deadline = std::min(std::max(last_rx_, tx) + limits.idle_timeout,
-                                        std::max(last_heartbeat_, tx) + limits.heartbeat_interval);
+  Clock::time_point deadline = std::max(last_heartbeat_, tx) + limits.heartbeat_interval;
+  if (paused()) return deadline;  // the node's pause: no idle or frame timeout meanwhile
+  deadline = std::min(deadline, std::max(last_rx_, tx) + limits.idle_timeout);
   if (in_frame_) deadline = std::min(deadline, frame_started_ + limits.frame_timeout);
   return deadline;
 }
@@ -271,14 +363,14 @@ void TcpConnection::on_timer() {
   auto ms = [](Clock::duration d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
   };
-  if (in_frame_ && now >= frame_started_ + limits.frame_timeout) {
+  if (!paused() && in_frame_ && now >= frame_started_ + limits.frame_timeout) {
     TcpCounters::add(core_->counters().timed_out);
     close("a frame did not complete within " + ms(limits.frame_timeout) + " (TcpOptions::frame_timeout; " +
               std::to_string(decoder_.buffered()) + " byte(s) of it arrived)",
           LogLevel::Warn);
     return;
   }
-  if (now >= std::max(last_rx_, last_tx()) + limits.idle_timeout) {
+  if (!paused() && now >= std::max(last_rx_, last_tx()) + limits.idle_timeout) {
     TcpCounters::add(core_->counters().timed_out);
     close("no bytes either way for " + ms(limits.idle_timeout) + " (TcpOptions::idle_timeout)", LogLevel::Info);
     return;

@@ -20,7 +20,9 @@
 #include "runtime/log.h"
 #include "runtime/result.h"
 #include "runtime/routed.h"
+#include "runtime/peer_credit.h"
 #include "runtime/send_gate.h"
+#include "runtime/transport.h"
 #include "transport/internal/tcp_core.h"
 #include "transport/wire.h"
 
@@ -30,13 +32,32 @@ namespace ockam::detail {
 // turns outgoing messages into frames; the I/O thread writes and reads, and
 // keeps the connection's one timer (frame timeout, idle timeout, heartbeat).
 //
+// Reading, with backpressure: each read's bytes are handed to the node
+// frame by frame (consume()), and the hand-over stops, keeping the rest of
+// the read, when the node pushes back:
+//   * credit_ (max_unhandled_bytes) is exhausted: the reader pauses until
+//     enough of what it delivered is handled; PeerCredit's on_room posts
+//     resume_after_credit().
+//   * a message met a full mailbox (QueueFull): it is held in stalled_ and
+//     retried on retry_timer_, with a back-off from 1 to 100 ms, never
+//     dropped. Messages behind it wait in read_buf_, so order is kept.
+// No read is outstanding while paused, so TCP's window fills and the peer
+// slows down. A paused connection is the node's doing, not the peer's: the
+// frame and idle timeouts do not run while it lasts, and restart when it
+// ends.
+//
 // Who touches what:
-//   socket_, decoder_, read_buf_, out_, out_count_, closing_, timer_ and
-//       the timer's state (timer_at_, in_frame_, frame_started_, last_rx_,
-//       last_heartbeat_, spoke_)   I/O thread only.
+//   socket_, decoder_, read_buf_ and its read_* marks, stalled_,
+//       has_stalled_, credit_paused_, retry_timer_, retry_delay_, out_,
+//       out_count_, closing_, timer_ and the timer's state (timer_at_,
+//       in_frame_, frame_started_, last_rx_, last_heartbeat_, spoke_)
+//       I/O thread only.
+//   credit_   set by start() on the I/O thread; see peer_credit.h.
 //   pending_, pending_count_, writing_, closed_   guarded by write_mu_: the
 //       worker appends frames, the I/O thread swaps them out to write.
 //   queued_   any sender (admit), the worker and the I/O thread (release).
+//   buffered_   the writers add under write_mu_, the I/O thread subtracts,
+//       admit() reads.
 //   last_tx_   the writers (worker or I/O thread) store, the timer loads.
 //   silent_pos_, silent_listed_   guarded by TcpCore::mu_ (TcpCore::silent_).
 // INVARIANT: writing_ is true exactly while a flush is posted or running or
@@ -55,6 +76,7 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
         address_(std::move(address)),
         peer_(std::move(peer)),
         inbound_(inbound),
+        retry_timer_(core.io),
         timer_(core.io),
         last_rx_(Clock::now()) {}
 
@@ -121,6 +143,20 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   void on_read(const asio::error_code& ec, std::size_t n);
   // False (with `why` set) if the frame must close the connection.
   bool on_frame(std::span<const std::uint8_t> frame, std::string& why);
+  // Hands the rest of the last read to the node; reads again once it is
+  // all handed over, unless the node pushed back (see the class comment).
+  void consume();
+  // A received message to the node: false if a full mailbox refused it,
+  // which is then held in stalled_.
+  bool deliver(PeerMessage& message);
+  // The held message again: false if it is still refused (a retry is set).
+  bool deliver_stalled();
+  // consume() again after retry_delay_ (the held message's next try).
+  void retry_later();
+  void resume_after_credit();
+  // After a pause: the clocks the pause stopped restart now.
+  void resumed();
+  bool paused() const { return has_stalled_ || credit_paused_; }
 
   // The timer: one wait at a time, for the earliest deadline it knows of;
   // when it fires, on_timer() checks the clocks and waits again. The hot
@@ -144,6 +180,15 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   transport::FrameDecoder decoder_;
   // Not value-initialised: its pages are touched only as reads fill them.
   std::array<std::uint8_t, 64 * 1024> read_buf_;
+  std::size_t read_begin_ = 0, read_end_ = 0;  // the last read's bytes not yet handed over
+  bool read_was_idle_ = true;                  // the decoder was between frames when the read came
+  std::size_t read_frames_ = 0;                // frames that completed in the last read
+  std::shared_ptr<PeerCredit> credit_;
+  bool credit_paused_ = false;  // waiting for on_room
+  PeerMessage stalled_;         // refused by a full mailbox, while has_stalled_
+  bool has_stalled_ = false;
+  asio::steady_timer retry_timer_;
+  Clock::duration retry_delay_{};
   std::vector<std::uint8_t> out_;
   std::uint64_t out_count_ = 0;
   bool closing_ = false;
@@ -164,6 +209,10 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   // Messages admitted and not yet written or dropped: admit() adds, the
   // writer and the drop paths subtract. Relaxed: a bound, see admit().
   std::atomic<std::size_t> queued_{0};
+  // Bytes in pending_ and out_ (encoded, not yet taken by the socket).
+  // Relaxed: a bound, as queued_ is; admit() may overshoot it by the
+  // messages already admitted.
+  std::atomic<std::size_t> buffered_{0};
   // Clock::rep of the last write that carried messages (or start()).
   std::atomic<Clock::rep> last_tx_{0};
 

@@ -137,6 +137,8 @@ Clock::duration saturated(std::chrono::milliseconds d) {
 Result<TcpLimits> TcpLimits::resolve(TcpOptions o) {
   auto cannot = [](const std::string& why) { return Error(ErrorCode::TransportError, "TcpOptions: " + why); };
   if (o.max_queued_messages == 0) return cannot("max_queued_messages is 0, so no message could ever be sent");
+  if (o.max_queued_bytes == 0) return cannot("max_queued_bytes is 0, so no message could ever be sent");
+  if (o.max_unhandled_bytes == 0) return cannot("max_unhandled_bytes is 0, so no message could ever be received");
   const std::pair<const char*, std::chrono::milliseconds> durations[] = {{"frame_timeout", o.frame_timeout},
                                                                          {"idle_timeout", o.idle_timeout},
                                                                          {"heartbeat_interval", o.heartbeat_interval},

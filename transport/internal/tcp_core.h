@@ -30,7 +30,8 @@ using Clock = std::chrono::steady_clock;
 // Relaxed counters behind TcpStats: see TcpStats for when they are exact.
 struct TcpCounters {
   std::atomic<std::uint64_t> opened{0}, closed{0}, sent{0}, writes{0}, received{0}, dropped{0}, malformed{0},
-      timed_out{0}, refused{0}, evicted{0}, accept_errors{0}, heartbeats_sent{0}, heartbeats_received{0};
+      timed_out{0}, refused{0}, evicted{0}, accept_errors{0}, heartbeats_sent{0}, heartbeats_received{0},
+      reads_paused{0}, deliveries_stalled{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter, no data hangs on it
   }
