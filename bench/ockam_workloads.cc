@@ -247,6 +247,50 @@ void BM_PingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// ---------------------------------------------------------------- ForwardHops
+
+// A whole forward() at a relay worker, end to end: 1,000 messages in flight,
+// each on a route of `hops` addresses, all "relay" but the last ("sink").
+// ns_per_forward is flat in the route's length when forward() does not scan
+// the route (issue 9: 8 and 64 hops cost the same per forward).
+constexpr int kForwardMessages = 1000;
+constexpr int kForwardRounds = 100;
+
+struct Relay : ockam::Worker<int> {
+  Result<void> handle_message(Context& ctx, Routed<int> msg) override { return ctx.forward(std::move(msg)); }
+};
+
+void BM_ForwardHops(benchmark::State& state) {
+  const auto hops = static_cast<std::size_t>(state.range(0));
+  ockam::Node node(bench_options());
+  Countdown started, done;
+  started.reset(1);
+  if (!node.start_worker("relay", Relay{}) || !node.start_worker("sink", Counter(&started, &done))) {
+    return report_failure(state, "a worker failed to start");
+  }
+  if (!started.wait()) return report_failure(state, missing(started, "initialize() calls"));
+  ockam::Route route;
+  for (std::size_t i = 0; i + 1 < hops; ++i) route.append("relay");
+  route.append("sink");
+  double total_ns = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int round = 0; round < kForwardRounds; ++round) {
+      done.reset(kForwardMessages);
+      for (int m = 0; m < kForwardMessages; ++m) {
+        if (!node.send(route, m)) return report_failure(state, "send failed");
+      }
+      if (!done.wait()) return report_failure(state, missing(done, "messages at the sink"));
+    }
+    total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  }
+  if (node.stats().handler_errors != 0) return report_failure(state, "a forward failed");
+  const double forwards = static_cast<double>(state.iterations()) * kForwardRounds * kForwardMessages *
+                          static_cast<double>(hops - 1);
+  state.counters["ns_per_forward"] = total_ns / forwards;
+}
+BENCHMARK(BM_ForwardHops)->Arg(8)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 // ---------------------------------------------------------------- RouteHop
 
 // One hop's route work in forward(): pop the onward route's first address,
