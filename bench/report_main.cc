@@ -20,6 +20,11 @@
 // BM_TcpThroughput with BM_CafTcpThroughput (items/s). A side that did not
 // run (filtered out, or not written yet) shows "-", and so does the ratio.
 //
+// BM_TcpFloodNoRead (a hostile peer floods node A and never reads; no CAF
+// twin) is not in that table: its figures (peak RSS growth, the RTTs of A's
+// other peer) have no peer to pair with, so it gets a small table of its own
+// after the main one.
+//
 // Ratios: ockam/CAF for rates (items_per_second), CAF/ockam for costs
 // (ns_per_round_trip, bytes_per_worker), so > 1 always means ockam_cpp did
 // better. With repetitions, each figure is the median of the repetitions.
@@ -232,6 +237,9 @@ std::vector<Figure> figures_for(const Workload& w) {
   return out;
 }
 
+// Workloads with a section of their own instead of rows in the pairing table.
+bool is_flood(const Workload& w) { return w.key.substr(0, w.key.find('/')) == "TcpFloodNoRead"; }
+
 int order_of(const std::string& key) {
   static const char* const kOrder[] = {"SpawnIdle", "FanOut", "FanOutFromWorker", "Ring",
                                        "PingPong",  "TcpRoundTrip", "TcpThroughput"};
@@ -242,12 +250,38 @@ int order_of(const std::string& key) {
   return static_cast<int>(std::size(kOrder));
 }
 
+// Markdown: the header row, its rule (columns from `first_right` on are
+// right-aligned), the other rows.
+void print_rows(std::ostream& out, const std::vector<std::vector<std::string>>& rows, std::size_t first_right) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    out << "|";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const bool right = i >= first_right;
+      const std::string pad(width[i] - row[i].size(), ' ');
+      out << " " << (right ? pad + row[i] : row[i] + pad) << " |";
+    }
+    out << "\n";
+  };
+  print_row(rows.front());
+  out << "|";
+  for (std::size_t i = 0; i < width.size(); ++i) {
+    out << (i >= first_right ? std::string(width[i] + 1, '-') + ":|" : std::string(width[i] + 2, '-') + "|");
+  }
+  out << "\n";
+  for (std::size_t r = 1; r < rows.size(); ++r) print_row(rows[r]);
+}
+
 void print_table(std::ostream& out, std::vector<Workload> workloads) {
   std::stable_sort(workloads.begin(), workloads.end(),
                    [](const Workload& a, const Workload& b) { return order_of(a.key) < order_of(b.key); });
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"workload", "figure", "ockam_cpp", "CAF", "ratio (>1: ockam_cpp better)"});
   for (const Workload& w : workloads) {
+    if (is_flood(w)) continue;  // print_flood()
     std::vector<std::pair<std::string, std::optional<Measured>>> cafs;  // variant label -> runs
     if (const auto it = w.caf.find(""); it != w.caf.end()) cafs.emplace_back("", it->second);
     for (const auto& [variant, m] : w.caf) {
@@ -264,26 +298,47 @@ void print_table(std::ostream& out, std::vector<Workload> workloads) {
       }
     }
   }
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  auto print_row = [&](const std::vector<std::string>& row) {
-    out << "|";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const bool right = i >= 2;  // figures and ratios right-aligned
-      const std::string pad(width[i] - row[i].size(), ' ');
-      out << " " << (right ? pad + row[i] : row[i] + pad) << " |";
-    }
-    out << "\n";
+  print_rows(out, rows, 2);  // figures and ratios right-aligned
+}
+
+// BM_TcpFloodNoRead's counters (bench/ockam_tcp_workloads.cc), medians over
+// its repetitions; nothing if it did not run.
+void print_flood(std::ostream& out, const std::vector<Workload>& workloads) {
+  struct Column {
+    Figure figure;  // its label heads the column
+    const char* unit;
+    int decimals;
   };
-  print_row(rows.front());
-  out << "|";
-  for (std::size_t i = 0; i < width.size(); ++i) {
-    out << (i >= 2 ? std::string(width[i] + 1, '-') + ":|" : std::string(width[i] + 2, '-') + "|");
+  static const Column kColumns[] = {
+      {{"peak_rss_growth_MiB", "peak RSS growth", false}, " MiB", 1},
+      {{"rtt_p50_ms", "B's RTT p50", false}, " ms", 2},
+      {{"rtt_p99_ms", "p99", false}, " ms", 2},
+      {{"rtt_max_ms", "max", false}, " ms", 2},
+      {{"round_trips", "round trips", true}, "", 0},
+      {{"lost_round_trips", "lost", false}, "", 0},
+      {{"flood_frames_written", "flood frames written", true}, "", 0},
+  };
+  std::vector<std::vector<std::string>> rows;
+  rows.emplace_back(1, "workload");
+  for (const Column& c : kColumns) rows.front().emplace_back(c.figure.label);
+  for (const Workload& w : workloads) {
+    if (!is_flood(w) || !w.ockam) continue;
+    std::vector<std::string> row{w.key};
+    if (w.ockam->errored) {
+      row.push_back("ERROR: " + w.ockam->error);
+    } else {
+      for (const Column& c : kColumns) {
+        const auto v = median(*w.ockam, c.figure);
+        row.push_back(v ? fixed(*v, c.decimals) + c.unit : "-");
+      }
+    }
+    row.resize(rows.front().size());  // an ERROR row: the other cells empty
+    rows.push_back(std::move(row));
   }
-  out << "\n";
-  for (std::size_t r = 1; r < rows.size(); ++r) print_row(rows[r]);
+  if (rows.size() == 1) return;
+  out << "\nnode A flooded by a peer that never reads, and node B's round trips to A meanwhile\n"
+         "(no CAF twin, see bench/README.md; figures are medians over repetitions):\n\n";
+  print_rows(out, rows, 1);
 }
 
 // ------------------------------------------------------------------ main ---
@@ -340,8 +395,12 @@ int main(int argc, char** argv) {
   }
   if (reporter.workloads().empty()) return 0;  // e.g. --benchmark_list_tests
 
-  std::cout << "\nockam_cpp vs CAF (same run; figures are medians over repetitions):\n\n";
-  print_table(std::cout, reporter.workloads());
+  const auto& workloads = reporter.workloads();
+  if (std::any_of(workloads.begin(), workloads.end(), [](const Workload& w) { return !is_flood(w); })) {
+    std::cout << "\nockam_cpp vs CAF (same run; figures are medians over repetitions):\n\n";
+    print_table(std::cout, workloads);
+  }
+  print_flood(std::cout, workloads);
   std::cout << "\nJSON of the whole run: " << out_path << "\n";
   if (reporter.errors() > 0) {
     std::cout << reporter.errors() << " benchmark run(s) FAILED (ERROR rows above)\n";
