@@ -33,10 +33,15 @@
 // connection's double buffer and the I/O thread writes the lot, so many
 // messages leave in one write (the throughput case).
 //
-// Backpressure: a connection takes at most TcpOptions::max_queued_messages
-// messages that are not yet written to its socket. Past that, send() (or
+// Backpressure, both ways. Out: a connection takes at most
+// TcpOptions::max_queued_messages messages, and max_queued_bytes bytes of
+// frames, that are not yet written to its socket. Past that, send() (or
 // forward()) to it returns QueueFull at once, and nothing is queued: retry
-// later. So a slow peer costs bounded memory.
+// later. In: a connection stops reading its socket while the messages it
+// delivered and the node has not handled yet hold max_unhandled_bytes, and
+// while a message it received waits for room in a full mailbox (held and
+// retried, never dropped); TCP's window then slows the peer down. So a slow
+// peer and a flooding one each cost bounded memory.
 //
 // Limits (TcpOptions, with defaults for a server on the open Internet): a
 // frame whose first byte arrived must be whole within frame_timeout; a
