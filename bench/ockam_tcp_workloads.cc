@@ -90,7 +90,7 @@ struct TwoNodes {
     }
     tcp_a = created_a.value();
     tcp_b = created_b.value();
-    auto listening = tcp_a->listen("127.0.0.1:0");
+    auto listening = tcp_a->listen("127.0.0.1:0", ockam::TcpListenOptions{.expose = {"pong", "counter", "echoer"}});
     if (!listening) {
       error = listening.error().to_string();
       return;

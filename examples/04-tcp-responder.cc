@@ -38,5 +38,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Listens, prints "Listening on 1#host:port", stops the node on a signal.
-  return examples::run_until_signal(node, tcp.value(), listen_at);
+  // Peers reach "echoer" and nothing else: not the app, the transport's
+  // router, nor another peer's connection.
+  return examples::run_until_signal(node, tcp.value(), listen_at, ockam::TcpListenOptions{.expose = {"echoer"}});
 }

@@ -56,5 +56,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Listens for initiators until SIGINT or SIGTERM (examples/run_until_signal.h).
-  return examples::run_until_signal(node, tcp.value(), listen_at);
+  // Initiators reach "hop" alone; what hop forwards is its own decision.
+  return examples::run_until_signal(node, tcp.value(), listen_at, ockam::TcpListenOptions{.expose = {"hop"}});
 }

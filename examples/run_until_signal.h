@@ -44,11 +44,12 @@ inline bool block_stop_signals() {
   return true;
 }
 
-// Listens on `listen_at` (host:port), prints "Listening on <address>", waits
+// Listens on `listen_at` (host:port; `options` say what its peers may reach), prints "Listening on <address>", waits
 // for SIGINT or SIGTERM, then stops the node. Returns main's exit status: 0,
 // or 1 after printing what failed.
-inline int run_until_signal(ockam::Node& node, ockam::TcpTransport& tcp, const std::string& listen_at) {
-  auto listening = tcp.listen(listen_at);
+inline int run_until_signal(ockam::Node& node, ockam::TcpTransport& tcp, const std::string& listen_at,
+                            ockam::TcpListenOptions options) {
+  auto listening = tcp.listen(listen_at, std::move(options));
   if (!listening) {
     std::cerr << "listen on " << listen_at << " failed: " << listening.error() << "\n";
     return 1;

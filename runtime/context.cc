@@ -41,6 +41,7 @@ Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope,
   if (Result<void> r = detail::check_route(route); !r) return r;
   envelope->onward = std::move(route);
   envelope->ret = Route(from);
+  if (Result<void> r = check_outgoing(*envelope); !r) return r;
   if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), *wait);
   return core_->deliver(std::move(envelope));
 }
@@ -59,7 +60,17 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
                                                 " can cross the wire");
   }
   envelope->ret.prepend(address());
+  envelope->direct = false;  // this worker passes it on: its ingress no longer vouches alone
+  if (Result<void> r = check_outgoing(*envelope); !r) return r;
   return core_->deliver(std::move(envelope));
+}
+
+Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
+  if (cell_->policies == nullptr || cell_->policies->outgoing.is_default()) return {};
+  const Delivery delivery{envelope.onward.next(), envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
+  if (cell_->policies->outgoing.admits(delivery)) return {};
+  return Error(ErrorCode::AccessDenied, "the outgoing access control of " + detail::quoted(address()) +
+                                            " refuses a message for " + detail::quoted(envelope.onward.next()));
 }
 
 Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want, detail::WireDecoder decode,
@@ -70,6 +81,10 @@ Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want
 Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell,
                                  WorkerOptions options) {
   cell->capacity = detail::Cell::capacity_of(options.mailbox_capacity);  // 0: the node's default
+  if (!options.incoming.is_default() || !options.outgoing.is_default()) {
+    cell->policies = std::make_unique<const detail::Cell::Policies>(
+        detail::Cell::Policies{std::move(options.incoming), std::move(options.outgoing)});
+  }
   return core_->start(std::move(addresses), std::move(cell));
 }
 

@@ -153,6 +153,8 @@ class Context {
   Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
                              const std::chrono::milliseconds* wait = nullptr);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
+  // AccessDenied if the worker's outgoing policy refuses `envelope`.
+  Result<void> check_outgoing(const detail::Envelope& envelope) const;
   Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, detail::WireDecoder decode,
                                                std::chrono::milliseconds timeout);
   template <class M>

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/access_control.h"
+
 namespace ockam {
 
 struct NodeOptions {
@@ -27,6 +29,12 @@ struct NodeOptions {
 // How one worker is started (Context::start_worker's last argument).
 struct WorkerOptions {
   std::size_t mailbox_capacity = 0;  // 0: NodeOptions::mailbox_capacity
+  // Which messages may reach the worker (runtime/access_control.h). The
+  // default: everything sent or forwarded on this node, and from a
+  // transport or channel only what its ingress exposes.
+  AccessPolicy incoming;
+  // Which messages the worker may send or forward (the default: all).
+  AccessPolicy outgoing;
 };
 
 // Counters since the node started. Each message that send() accepted is
@@ -38,6 +46,7 @@ struct NodeStats {
                                       // node that does not decode as its type
   std::uint64_t handler_errors = 0;   // handle_message returned an error or threw
   std::uint64_t worker_failures = 0;  // initialize failed; the worker was stopped
+  std::uint64_t denied = 0;           // refused by an address's incoming access control (access_control.h)
 };
 
 }  // namespace ockam

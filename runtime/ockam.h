@@ -2,6 +2,7 @@
 #ifndef OCKAM_RUNTIME_OCKAM_H_
 #define OCKAM_RUNTIME_OCKAM_H_
 
+#include "runtime/access_control.h"
 #include "runtime/address.h"
 #include "runtime/any.h"
 #include "runtime/context.h"

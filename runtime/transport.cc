@@ -30,10 +30,11 @@ Result<void> start_connection_cell(Context& ctx, Address remote, std::unique_ptr
 
 Result<void> deliver_from_peer(Context& ctx, Route onward, Route ret, std::vector<std::uint8_t> payload) {
   PeerMessage message{std::move(onward), std::move(ret), std::move(payload)};
-  return deliver_from_peer(ctx, message, nullptr);
+  return deliver_from_peer(ctx, message, nullptr, nullptr);
 }
 
-Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::shared_ptr<PeerCredit>& credit) {
+Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::shared_ptr<PeerCredit>& credit,
+                               const std::shared_ptr<const Ingress>& ingress) {
   // Checked here once, so that forward() need not scan it at every hop.
   if (Result<void> r = detail::check_route(message.onward); !r) {
     return Error(ErrorCode::InvalidAddress, "a message from a peer: the onward route: " + r.error().message());
@@ -45,6 +46,12 @@ Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::sh
       detail::WireBody{std::move(message.payload), CreditHold(credit, charge)});
   envelope->onward = std::move(message.onward);
   envelope->ret = std::move(message.ret);
+  // One for the process, for a transport that names none: it exposes
+  // nothing, and is never written to. A null origin would mean "local".
+  static const auto unnamed = std::make_shared<const Ingress>(Ingress::Kind::kTransport, Address(), Address(),
+                                                              std::vector<Address>{});
+  envelope->origin = ingress != nullptr ? ingress : unnamed;
+  envelope->direct = true;
   detail::EnvelopePtr held(std::move(envelope));
   bool mailbox_full = false;
   Result<void> delivered = detail::ContextAccess::core(ctx).try_deliver(held, &mailbox_full);

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/access_control.h"
 #include "runtime/address.h"
 #include "runtime/any.h"
 #include "runtime/context.h"
@@ -70,7 +71,10 @@ Result<void> start_connection(Context& ctx, Address remote, W worker, SendGate* 
 // replies route back over it) and `payload`, the body's wire form. The body
 // stays encoded until its worker decodes it with Codec<M> (one that does not
 // decode is counted in NodeStats::wrong_type and logged there); a
-// Worker<Any> hop passes the bytes on as they came. Fails as send() does:
+// Worker<Any> hop passes the bytes on as they came. Its origin is an
+// ingress that exposes nothing (access_control.h): only a worker whose
+// incoming policy admits it (allow_all(), say) takes it; a transport names
+// its own ingress with the overload below. Fails as send() does:
 // InvalidAddress for an onward route send() would refuse (empty, over
 // kMaxRouteLength hops, an invalid address), checked here once so that
 // forward() need not at every hop.
@@ -83,13 +87,21 @@ struct PeerMessage {
   std::vector<std::uint8_t> payload;
 };
 
-// As above, and the message holds a charge on `credit` (may be null) until
+// As above, from `ingress` (where it entered: one per connection or channel,
+// which says what its peer may reach; see access_control.h), and the
+// message holds a charge on `credit` (may be null) until
 // its body leaves the node's memory (peer_credit.h). A full mailbox on the
 // way (the receiving worker's, or a connection's queue on a relay) is
 // QueueFull and leaves `message` as it was, its charge given back, so the
 // transport can stop reading and retry it later rather than drop it. On
 // every other outcome `message` is consumed.
-Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::shared_ptr<PeerCredit>& credit);
+// A null `ingress` is one that exposes nothing (never "local").
+// An address `ingress` does not expose is AccessDenied (counted in
+// NodeStats::denied). A transport calls ingress->add_reply_address() with
+// the first address of the return route of each message it sends, so that
+// replies reach their sender.
+Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::shared_ptr<PeerCredit>& credit,
+                               const std::shared_ptr<const Ingress>& ingress);
 
 // The routes of a message on its way to a peer, moved out of it.
 struct PeerRoutes {

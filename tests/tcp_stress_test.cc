@@ -88,7 +88,8 @@ TEST_CASE("two nodes on loopback exchange 200,000 messages from 4 senders exactl
   ListeningNode server;
   ockam::Node client;
   auto client_tcp = ockam::TcpTransport::create(client).value();
-  auto connection = client_tcp.connect(server.address.name()).value();
+  // The server's senders reach the client's sink over the client's connection.
+  auto connection = client_tcp.connect(server.address.name(), ockam::TcpConnectOptions{.expose = {"sink"}}).value();
 
   Sink::State at_server, at_client;
   at_server.expected = at_client.expected = 2 * per_sender;

@@ -27,14 +27,20 @@ inline std::uint16_t port_of(const ockam::Address& address) {
   return static_cast<std::uint16_t>(std::stoi(std::string(name.substr(name.rfind(':') + 1))));
 }
 
+// The workers the TCP suites start and reach from peers: a ListeningNode
+// exposes them to its peers (TcpListenOptions::expose). The access-control
+// suite exposes its own.
+inline std::vector<ockam::Address> suite_workers() { return {"echoer", "held", "counter", "sink", "hello", "w", "doubler"}; }
+
 // A node with a TCP transport listening on a free loopback port.
 struct ListeningNode {
   ockam::Node node;
   ockam::TcpTransport tcp;
   ockam::Address address;  // "1#127.0.0.1:PORT"
 
-  explicit ListeningNode(ockam::TcpOptions options = {})
-      : tcp(ockam::TcpTransport::create(node, options).value()), address(tcp.listen("127.0.0.1:0").value()) {}
+  explicit ListeningNode(ockam::TcpOptions options = {}, std::vector<ockam::Address> expose = suite_workers())
+      : tcp(ockam::TcpTransport::create(node, options).value()),
+        address(tcp.listen("127.0.0.1:0", ockam::TcpListenOptions{std::move(expose)}).value()) {}
 };
 
 // Waits up to `timeout` for `fd` to be readable (data, end of stream or an

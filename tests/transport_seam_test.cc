@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,26 +31,35 @@ using ockam_test::Point;
 // own): what a socket's connection does, with the far node's
 // deliver_from_peer standing in for the socket.
 struct LoopConnection : ockam::Worker<Any> {
-  Context* far;        // the far node's context
-  Address seen_there;  // this link as the far node sees it
-  LoopConnection(Context* f, Address s) : far(f), seen_there(std::move(s)) {}
+  Context* far;                                 // the far node's context
+  Address seen_there;                           // this link as the far node sees it
+  std::shared_ptr<ockam::Ingress> there;        // where what it sends enters the far node
+  std::shared_ptr<ockam::Ingress> back;         // where the far node's replies enter this one
+  LoopConnection(Context* f, Address s, std::shared_ptr<ockam::Ingress> t, std::shared_ptr<ockam::Ingress> b)
+      : far(f), seen_there(std::move(s)), there(std::move(t)), back(std::move(b)) {}
   Result<void> handle_message(Context&, Routed<Any> msg) override {
     std::vector<std::uint8_t> payload;
     auto routes = ockam::encode_for_peer(std::move(msg), payload);
     if (!routes) return routes.error();
     routes->onward.pop_front();  // this connection
+    back->add_reply_address(routes->ret.next());
     routes->ret.prepend(seen_there);
-    return ockam::deliver_from_peer(*far, std::move(routes->onward), std::move(routes->ret), std::move(payload));
+    ockam::PeerMessage m{std::move(routes->onward), std::move(routes->ret), std::move(payload)};
+    return ockam::deliver_from_peer(*far, m, nullptr, there);
   }
 };
 
 // Nodes a and b, linked: "9#b" on a leads to b, and "9#a" on b back to a.
+// Each exposes `expose` to the other.
 struct LinkedNodes {
   ockam::Node a;
   ockam::Node b;
-  LinkedNodes() {
-    REQUIRE_OK(ockam::start_connection(a.context(), "9#b", LoopConnection(&b.context(), "9#a"), nullptr));
-    REQUIRE_OK(ockam::start_connection(b.context(), "9#a", LoopConnection(&a.context(), "9#b"), nullptr));
+  explicit LinkedNodes(std::vector<Address> expose = {"doubler"}) {
+    using Kind = ockam::Ingress::Kind;
+    auto into_a = std::make_shared<ockam::Ingress>(Kind::kTransport, "9#b", Address(), expose);
+    auto into_b = std::make_shared<ockam::Ingress>(Kind::kTransport, "9#a", Address(), expose);
+    REQUIRE_OK(ockam::start_connection(a.context(), "9#b", LoopConnection(&b.context(), "9#a", into_b, into_a), nullptr));
+    REQUIRE_OK(ockam::start_connection(b.context(), "9#a", LoopConnection(&a.context(), "9#b", into_a, into_b), nullptr));
   }
 };
 

@@ -16,8 +16,12 @@ Result<TcpTransport> TcpTransport::create(Context& ctx, TcpOptions options) {
   return TcpTransport(std::move(core));
 }
 
-Result<Address> TcpTransport::listen(std::string_view address) { return core_->listen(address); }
-Result<Address> TcpTransport::connect(std::string_view address) { return core_->connect(address); }
+Result<Address> TcpTransport::listen(std::string_view address, TcpListenOptions options) {
+  return core_->listen(address, std::move(options.expose));
+}
+Result<Address> TcpTransport::connect(std::string_view address, TcpConnectOptions options) {
+  return core_->connect(address, std::move(options.expose));
+}
 Result<void> TcpTransport::disconnect(const Address& connection) { return core_->disconnect(connection); }
 
 TcpStats TcpTransport::stats() const {

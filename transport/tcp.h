@@ -71,6 +71,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "runtime/address.h"
 #include "runtime/context.h"
@@ -149,6 +150,22 @@ struct TcpOptions {
   std::chrono::milliseconds connect_timeout{10000};
 };
 
+// Which local workers the peers of a listener (or of one connection) may
+// reach (runtime/access_control.h). A message from a peer reaches only an
+// address listed here, or one whose worker sent a message out over that
+// connection (its replies), or a worker whose own incoming policy admits it
+// (WorkerOptions::incoming); everything else is dropped, counted
+// (NodeStats::denied, TcpStats::messages_dropped) and logged. Empty (the
+// default): a peer reaches only the workers that talk to it. So a peer can
+// never reach another connection, the transport's router, or `app`,
+// unless the user says so.
+struct TcpListenOptions {
+  std::vector<Address> expose;
+};
+struct TcpConnectOptions {
+  std::vector<Address> expose;
+};
+
 // Counters since create(); each is exact once the traffic it counts is
 // ordered before the read (e.g. by a reply, or by node.stop()).
 struct TcpStats {
@@ -190,7 +207,7 @@ class TcpTransport {
   // node stops. Returns the address peers route to, with the bound port:
   // "1#127.0.0.1:4000". TransportError if the address cannot be bound,
   // InvalidAddress if it does not parse.
-  Result<Address> listen(std::string_view address);
+  Result<Address> listen(std::string_view address, TcpListenOptions options = {});
 
   // Connects to "host:port" and returns "1#host:port" (as written), the first
   // hop of routes to workers over there. Connecting again to the same
@@ -199,7 +216,9 @@ class TcpTransport {
   // address of its own). TransportError if the connection is refused or the
   // host does not resolve; Timeout if the peer has not accepted within
   // TcpOptions::connect_timeout. Blocks the calling thread meanwhile.
-  Result<Address> connect(std::string_view address);
+  // The options apply to the connection it opens; AddressInUse if one
+  // connect() opened is open with a different `expose`.
+  Result<Address> connect(std::string_view address, TcpConnectOptions options = {});
 
   // Closes a connection (an address connect() returned, or a peer's):
   // messages still queued to it are counted as dropped. AddressNotFound if

@@ -72,6 +72,13 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
     if (queued.fetch_sub(1) >= capacity) room.freed();
   }
 
+  // Set before the start when a WorkerOptions policy is not the default;
+  // immutable after. Null (the common case): the default rules, checked
+  // without a call.
+  struct Policies {
+    AccessPolicy incoming, outgoing;
+  };
+  std::unique_ptr<const Policies> policies;
   // Null but for transport connections (send_gate.h); set before the start.
   // Beside the mailbox head, which every sender touches too.
   SendGate* gate = nullptr;

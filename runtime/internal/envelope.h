@@ -14,6 +14,7 @@
 #include "codec/codec.h"
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/internal/allocator.h"
+#include "runtime/access_control.h"
 #include "runtime/peer_credit.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
@@ -57,8 +58,12 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
 
   Route onward;
   Route ret;
+  // Where it entered the node (access_control.h): null when sent here. Kept
+  // by forward(), which clears `direct`.
+  std::shared_ptr<const Ingress> origin;
   const std::type_info* type;  // of the body; nullptr for a control envelope
   const bool wire;             // the body is a WireBody
+  bool direct = false;         // straight from `origin`, not yet forwarded by a worker here
 };
 
 Error no_codec_error(const std::type_info& type);

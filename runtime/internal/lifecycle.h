@@ -58,6 +58,7 @@ struct NodeCounters {
   std::atomic<std::uint64_t> wrong_type{0};
   std::atomic<std::uint64_t> handler_errors{0};
   std::atomic<std::uint64_t> worker_failures{0};
+  std::atomic<std::uint64_t> denied{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 

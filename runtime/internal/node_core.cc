@@ -67,7 +67,7 @@ NodeStats NodeCore::stats() const {
   // relaxed: see NodeCounters.
   return NodeStats{c.dropped.load(std::memory_order_relaxed), c.wrong_type.load(std::memory_order_relaxed),
                    c.handler_errors.load(std::memory_order_relaxed),
-                   c.worker_failures.load(std::memory_order_relaxed)};
+                   c.worker_failures.load(std::memory_order_relaxed), c.denied.load(std::memory_order_relaxed)};
 }
 
 // ---------------------------------------------------------------- sending
@@ -97,7 +97,19 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
   std::optional<Error> refused;  // not a Result, to keep the common path lean
   // On a refusal the envelope stays the caller's. The mailbox's place is
   // taken first and given back if the gate refuses, so neither count leaks.
+  const Address* target = nullptr;
   auto push = [&](Cell* cell) {
+    // Access control first, so a refusal takes no mailbox place. Local
+    // messages to workers with the default policy (almost all) pass on two
+    // null checks.
+    if ((cell->policies != nullptr || envelope->origin != nullptr) && !admitted(*cell, *target, *envelope)) {
+      NodeCounters::add(lifecycle_.counters().denied);
+      refused.emplace(ErrorCode::AccessDenied,
+                      "the incoming access control of " + quoted(cell->addresses.front()) + " refuses a message " +
+                          (envelope->origin == nullptr ? std::string("sent on this node")
+                                                       : "that came through " + quoted(envelope->origin->entry())));
+      return;
+    }
     if (!cell->admit()) {
       if (mailbox_full != nullptr) *mailbox_full = true;
       refused.emplace(ErrorCode::QueueFull, "the mailbox of " + quoted(cell->addresses.front()) + " holds " +
@@ -120,7 +132,7 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
   // A transport address is first looked up as is: a connection holds its
   // peer's address ("1#host:port"). Otherwise the type's router takes it.
   const Address& to = envelope->onward.next();
-  const Address* target = &to;
+  target = &to;
   if (registry_.with_cell(section, to, push)) return pushed();
   if (!to.is_local()) {
     target = routers_[to.type()].load();
@@ -133,6 +145,12 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
   // stop() may have taken the worker down after the check above.
   if (stopping_.load()) return stopped_error();
   return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(*target));
+}
+
+bool NodeCore::admitted(const Cell& cell, const Address& to, const Envelope& envelope) {
+  const Delivery delivery{to, envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
+  if (cell.policies == nullptr) return detail::exposed_or_local(delivery);
+  return cell.policies->incoming.admits(delivery);
 }
 
 Result<void> NodeCore::register_transport(Address::Type type, const Address& router) {

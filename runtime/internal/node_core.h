@@ -89,6 +89,9 @@ class NodeCore {
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
+  // The cell's incoming access control (access_control.h) for a message to
+  // its address `to`.
+  static bool admitted(const Cell& cell, const Address& to, const Envelope& envelope);
   void wake(Cell* cell);
   void wake_app();
   // receive<T>() found a message that is not a T (or does not decode as

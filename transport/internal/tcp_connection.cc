@@ -44,6 +44,8 @@ Result<void> TcpConnection::write(Routed<Any> message, bool more_queued) {
     encoded = routes.error();
   } else {
     routes->onward.pop_front();  // our own address: the peer routes from the next hop, as in Ockam
+    // Its sender may get the peer's replies (access_control.h).
+    if (!routes->ret.empty() && routes->ret.next().is_local()) ingress_->add_reply_address(routes->ret.next());
     if (routes->onward.empty()) {
       encoded = Error(ErrorCode::InvalidAddress, "the onward route ends at the connection " + quoted(address_));
     } else {
@@ -205,7 +207,7 @@ void TcpConnection::consume() {
 }
 
 bool TcpConnection::deliver(PeerMessage& message) {
-  Result<void> delivered = deliver_from_peer(core_->node(), message, credit_);
+  Result<void> delivered = deliver_from_peer(core_->node(), message, credit_, ingress_);
   if (!delivered && delivered.error().code() == ErrorCode::QueueFull) return false;  // `message` is intact
   TcpCounters::add(core_->counters().received);
   if (!delivered) {

@@ -69,13 +69,15 @@ namespace ockam::detail {
 //   closing_ are set (see TcpCore); close() cancels the timer.
 class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, public SendGate {
  public:
-  TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address, std::string peer, bool inbound)
+  TcpConnection(TcpCore& core, asio::ip::tcp::socket socket, Address address, std::string peer, bool inbound,
+                std::shared_ptr<Ingress> ingress)
       : core_(core.shared_from_this()),
         socket_(std::move(socket)),
         fd_(socket_.native_handle()),
         address_(std::move(address)),
         peer_(std::move(peer)),
         inbound_(inbound),
+        ingress_(std::move(ingress)),
         retry_timer_(core.io),
         timer_(core.io),
         last_rx_(Clock::now()) {}
@@ -83,6 +85,8 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   const Address& address() const { return address_; }
   // A peer opened it (to a listen()); connect() never returns such a one.
   bool inbound() const { return inbound_; }
+  // What its peer may reach; every message it delivers comes from here.
+  const Ingress& ingress() const { return *ingress_; }
 
   // SendGate: any sender, inside the registry's read section.
   Result<void> admit() override;
@@ -175,6 +179,7 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
   const Address address_;
   const std::string peer_;  // "127.0.0.1:53124"
   const bool inbound_;
+  const std::shared_ptr<Ingress> ingress_;
 
   // I/O thread only.
   transport::FrameDecoder decoder_;

@@ -214,7 +214,7 @@ void TcpCore::shutdown() {
   listeners_.clear();
 }
 
-Result<Address> TcpCore::listen(std::string_view text) {
+Result<Address> TcpCore::listen(std::string_view text, std::vector<Address> expose) {
   auto parts = split_host_port(strip_tcp_prefix(text));
   if (!parts) return parts.error();
   asio::error_code ec;
@@ -235,6 +235,7 @@ Result<Address> TcpCore::listen(std::string_view text) {
   if (!ec) bound = acceptor.local_endpoint(ec);
   if (ec) return failed();
   listener->address = Address(TCP, endpoint_string(bound));
+  listener->expose = std::move(expose);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
@@ -346,11 +347,14 @@ void TcpCore::accepted(const TcpListener& listener, tcp::socket socket) {
     victim->close("closed to make room for a new peer (max_inbound_connections reached; it was " + why + ")",
                   LogLevel::Debug);
   }
-  Result<void> adopted = adopt(std::move(socket), inbound_address(), peer, true);
+  const Address address = inbound_address();
+  Result<void> adopted = adopt(std::move(socket), address, peer, true,
+                               std::make_shared<Ingress>(Ingress::Kind::kTransport, address, listener.address,
+                                                         listener.expose));
   if (!adopted) log(LogLevel::Warn, "TCP: an accepted connection was refused: " + adopted.error().to_string());
 }
 
-Result<Address> TcpCore::connect(std::string_view text) {
+Result<Address> TcpCore::connect(std::string_view text, std::vector<Address> expose) {
   const std::string_view peer = strip_tcp_prefix(text);
   const Address address(TCP, peer);
   auto parts = split_host_port(peer);
@@ -360,7 +364,13 @@ Result<Address> TcpCore::connect(std::string_view text) {
     if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
     // Only a connection connect() opened (an inbound one's address cannot
     // be "host:port"; the check says so again).
-    if (auto it = connections_.find(address); it != connections_.end() && !it->second->inbound()) return address;
+    if (auto it = connections_.find(address); it != connections_.end() && !it->second->inbound()) {
+      if (it->second->ingress().exposed() != expose) {
+        return Error(ErrorCode::AddressInUse, "connection " + quoted(address) +
+                                                  " is open with another TcpConnectOptions::expose; disconnect() it first");
+      }
+      return address;
+    }
   }
   asio::error_code ec;
   tcp::resolver resolver(io);
@@ -380,7 +390,8 @@ Result<Address> TcpCore::connect(std::string_view text) {
                                          ms_text(limits_.connect_timeout) + " (TcpOptions::connect_timeout)");
   }
   if (ec) return Error(ErrorCode::TransportError, "cannot connect to " + quoted(peer) + ": " + ec.message());
-  Result<void> adopted = adopt(std::move(socket), address, std::string(peer), false);
+  Result<void> adopted = adopt(std::move(socket), address, std::string(peer), false,
+                               std::make_shared<Ingress>(Ingress::Kind::kTransport, address, Address(), std::move(expose)));
   if (!adopted) {
     if (adopted.error().code() == ErrorCode::AddressInUse) return address;  // a concurrent connect() won
     return adopted.error();
@@ -388,10 +399,12 @@ Result<Address> TcpCore::connect(std::string_view text) {
   return address;
 }
 
-Result<void> TcpCore::adopt(tcp::socket socket, const Address& address, std::string peer, bool inbound) {
+Result<void> TcpCore::adopt(tcp::socket socket, const Address& address, std::string peer, bool inbound,
+                            std::shared_ptr<Ingress> ingress) {
   asio::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  auto connection = std::make_shared<TcpConnection>(*this, std::move(socket), address, std::move(peer), inbound);
+  auto connection =
+      std::make_shared<TcpConnection>(*this, std::move(socket), address, std::move(peer), inbound, std::move(ingress));
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped_) return Error(ErrorCode::NodeStopped, "the node is stopped");
   Result<void> started = start_connection(node_, address, ConnectionWorker(connection), connection.get());

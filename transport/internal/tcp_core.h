@@ -75,6 +75,7 @@ struct TcpListener {
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer backoff;  // I/O thread: the wait after a failed accept
   Address address;             // "1#host:port", set before the loop starts
+  std::vector<Address> expose;  // TcpListenOptions::expose, immutable
   // I/O thread: the current back-off episode (failures == 0: none).
   std::uint64_t failures = 0;
   Clock::time_point failing_since;
@@ -109,13 +110,14 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
   Result<void> start(const Address& router);
   void shutdown();
 
-  Result<Address> listen(std::string_view text);
-  Result<Address> connect(std::string_view text);
+  Result<Address> listen(std::string_view text, std::vector<Address> expose);
+  Result<Address> connect(std::string_view text, std::vector<Address> expose);
   Result<void> disconnect(const Address& address);
   // On the I/O thread, or on the caller's for connect(): makes `socket` a
   // connection registered at `address` and starts reading. `peer`: the far
-  // end, for logs.
-  Result<void> adopt(asio::ip::tcp::socket socket, const Address& address, std::string peer, bool inbound);
+  // end, for logs; `ingress`: what its peer may reach.
+  Result<void> adopt(asio::ip::tcp::socket socket, const Address& address, std::string peer, bool inbound,
+                     std::shared_ptr<Ingress> ingress);
   // I/O thread: an inbound connection delivered its first whole frame, so
   // it is no longer the first to make room at the cap.
   void spoke(TcpConnection* connection);
