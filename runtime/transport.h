@@ -20,8 +20,10 @@
 //   start_connection, deliver_from_peer, add_stop_hook: any thread, with any
 //     context of the node. A transport keeps node.context() (the app's),
 //     which lives as long as the node; a worker's context dies with it.
-//     deliver_from_peer takes no lock on the way to a known address, so an
-//     I/O thread may call it for every message.
+//     deliver_from_peer takes no lock on the way to a known address (but
+//     one short one, the ingress's, when that address is a reply address
+//     rather than an exposed one), so an I/O thread may call it for every
+//     message.
 //   encode_for_peer, more_queued: the connection worker's own handler only,
 //     with its own message and context.
 //   SendGate::admit: runtime/send_gate.h.
