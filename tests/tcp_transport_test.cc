@@ -127,6 +127,27 @@ TEST_CASE("the app's receive<T> decodes a remote body as T, and drops one that d
   CHECK(pair.client.stats().wrong_type == 1);
 }
 
+TEST_CASE("a peer's string that is not UTF-8 cannot block the app: receive reports it once, and the valid strings behind it arrive") {
+  LogCapture log(false);
+  ListeningNode server({}, {"app"});  // this test's peer may reach the app
+  RawPeer peer(server.address);
+  // A BARE string "\xff\xfe" (invalid UTF-8), then two valid ones.
+  std::vector<std::uint8_t> bad{1, 1, 0, 3, 'a', 'p', 'p', 1, 0, 3, 'r', 'a', 'w', 3, 2, 0xff, 0xfe};
+  peer.send(frame(bad));
+  peer.send(string_frame("app", "after"));
+  peer.send(string_frame("app", "and more"));
+  auto first = server.node.receive<std::string>(kWait);
+  CHECK(code_of(first) == "WrongMessageType");
+  CHECK(contains(describe(first), "UTF-8"));
+  auto second = server.node.receive<std::string>(kWait);
+  REQUIRE_MESSAGE(second, describe(second));
+  CHECK(second.value().body() == "after");
+  auto third = server.node.receive<std::string>(kWait);
+  REQUIRE_MESSAGE(third, describe(third));
+  CHECK(third.value().body() == "and more");
+  CHECK(server.node.stats().wrong_type == 1);
+}
+
 TEST_CASE("a message over Ockam's 65535-byte frame is not sent: logged and counted as dropped, and the connection stays") {
   LogCapture log;
   EchoPair pair;
