@@ -41,7 +41,11 @@ Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope,
   if (Result<void> r = detail::check_route(route); !r) return r;
   envelope->onward = std::move(route);
   envelope->ret = Route(from);
-  if (Result<void> r = check_outgoing(*envelope); !r) return r;
+  // Out of line only for a worker that has a policy: a Result costs a call's
+  // worth of instructions even when it holds nothing.
+  if (cell_->extras != nullptr) {
+    if (Result<void> r = check_outgoing(*envelope); !r) return r;
+  }
   if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), *wait);
   return core_->deliver(std::move(envelope));
 }
@@ -61,14 +65,18 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
   }
   envelope->ret.prepend(address());
   envelope->direct = false;  // this worker passes it on: its ingress no longer vouches alone
-  if (Result<void> r = check_outgoing(*envelope); !r) return r;
+  // Out of line only for a worker that has a policy: a Result costs a call's
+  // worth of instructions even when it holds nothing.
+  if (cell_->extras != nullptr) {
+    if (Result<void> r = check_outgoing(*envelope); !r) return r;
+  }
   return core_->deliver(std::move(envelope));
 }
 
 Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
-  if (cell_->policies == nullptr || cell_->policies->outgoing.is_default()) return {};
+  if (cell_->extras->outgoing.is_default()) return {};
   const Delivery delivery{envelope.onward.next(), envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
-  if (cell_->policies->outgoing.admits(delivery)) return {};
+  if (cell_->extras->outgoing.admits(delivery)) return {};
   return Error(ErrorCode::AccessDenied, "the outgoing access control of " + detail::quoted(address()) +
                                             " refuses a message for " + detail::quoted(envelope.onward.next()));
 }
@@ -82,8 +90,9 @@ Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr
                                  WorkerOptions options) {
   cell->capacity = detail::Cell::capacity_of(options.mailbox_capacity);  // 0: the node's default
   if (!options.incoming.is_default() || !options.outgoing.is_default()) {
-    cell->policies = std::make_unique<const detail::Cell::Policies>(
-        detail::Cell::Policies{std::move(options.incoming), std::move(options.outgoing)});
+    detail::Cell::Extras& extras = cell->extras_to_set();
+    extras.incoming = std::move(options.incoming);
+    extras.outgoing = std::move(options.outgoing);
   }
   return core_->start(std::move(addresses), std::move(cell));
 }

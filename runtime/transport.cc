@@ -20,7 +20,7 @@ Result<void> start_connection_cell(Context& ctx, Address remote, std::unique_ptr
     return Error(ErrorCode::InvalidAddress,
                  "a connection's address is its peer's transport address, not " + quoted(remote));
   }
-  cell->gate = gate;  // before the start: senders read it once the address is in the registry
+  if (gate != nullptr) cell->extras_to_set().gate = gate;  // before the start: senders read it once the address is in the registry
   std::vector<Address> addresses;
   addresses.push_back(std::move(remote));
   return ContextAccess::core(ctx).start(std::move(addresses), std::move(cell), /*allow_remote=*/true);
@@ -50,7 +50,7 @@ Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::sh
   // nothing, and is never written to. A null origin would mean "local".
   static const auto unnamed = std::make_shared<const Ingress>(Ingress::Kind::kTransport, Address(), Address(),
                                                               std::vector<Address>{});
-  envelope->origin = ingress != nullptr ? ingress : unnamed;
+  envelope->origin.set(ingress != nullptr ? ingress : unnamed);
   envelope->direct = true;
   detail::EnvelopePtr held(std::move(envelope));
   bool mailbox_full = false;

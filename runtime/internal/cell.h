@@ -72,16 +72,22 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
     if (queued.fetch_sub(1) >= capacity) room.freed();
   }
 
-  // Set before the start when a WorkerOptions policy is not the default;
-  // immutable after. Null (the common case): the default rules, checked
-  // without a call.
-  struct Policies {
+  // What few workers have: a send gate (transport connections,
+  // send_gate.h) and policies other than the defaults (access_control.h).
+  // Set before the start (extras_to_set()), immutable after. Null, the
+  // common case: no gate, the default policies, checked without a call. One
+  // pointer for both keeps the line every sender touches (the vtable and
+  // run-queue link, this, the mailbox, queued, capacity, phase) within 64
+  // bytes (lifecycle_test checks it).
+  struct Extras {
+    SendGate* gate = nullptr;
     AccessPolicy incoming, outgoing;
   };
-  std::unique_ptr<const Policies> policies;
-  // Null but for transport connections (send_gate.h); set before the start.
-  // Beside the mailbox head, which every sender touches too.
-  SendGate* gate = nullptr;
+  std::unique_ptr<Extras> extras;
+  Extras& extras_to_set() {
+    if (extras == nullptr) extras = std::make_unique<Extras>();
+    return *extras;
+  }
   mailbox::MpscMailbox<Envelope> mailbox;
   // Messages admitted and not yet taken: every sender and the consumer, on
   // the mailbox head's cache line, which both touch anyway.

@@ -3,8 +3,29 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <new>
 
 namespace ockam::detail {
+
+void OriginRef::set(std::shared_ptr<const Ingress> ingress) {
+  if (set_) release();
+  if (ingress == nullptr) return;
+  new (&shared_) std::shared_ptr<const Ingress>(std::move(ingress));
+  set_ = true;
+}
+
+void OriginRef::take(OriginRef& other) {
+  if (set_) release();
+  if (!other.set_) return;
+  new (&shared_) std::shared_ptr<const Ingress>(std::move(other.shared_));
+  set_ = true;
+  other.release();
+}
+
+void OriginRef::release() {
+  shared_.~shared_ptr();
+  set_ = false;
+}
 
 std::string demangle(const std::type_info& type) {
   int status = 0;

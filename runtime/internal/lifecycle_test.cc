@@ -179,3 +179,21 @@ TEST_CASE("a worker claimed while start() still inserts its addresses is unreach
   CHECK(calls.shut_down.load() == 1);
   CHECK(calls.handled.load() == 0);
 }
+
+// Cell's layout promise (cell.h, Extras): what every sender touches, from
+// the vtable to the phase, lies in the first 64 bytes of the cell.
+TEST_CASE("a cell keeps what every sender touches, up to its phase, in its first 64 bytes") {
+  struct Nothing : ockam::Worker<int> {
+    ockam::Result<void> handle_message(ockam::Context&, ockam::Routed<int>) override { return {}; }
+  };
+  ockam::detail::WorkerCell<Nothing> cell{Nothing{}};
+  const ockam::detail::Cell& base = cell;
+  auto at = [&](const void* field) {
+    return static_cast<std::size_t>(static_cast<const char*>(field) - reinterpret_cast<const char*>(&base));
+  };
+  CHECK(at(&base.extras) < 64);
+  CHECK(at(&base.mailbox) + sizeof(base.mailbox) <= 64);
+  CHECK(at(&base.queued) + sizeof(base.queued) <= 64);
+  CHECK(at(&base.capacity) + sizeof(base.capacity) <= 64);
+  CHECK(at(&base.phase) + sizeof(base.phase) <= 64);
+}

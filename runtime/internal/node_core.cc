@@ -102,12 +102,13 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
     // Access control first, so a refusal takes no mailbox place. Local
     // messages to workers with the default policy (almost all) pass on two
     // null checks.
-    if ((cell->policies != nullptr || envelope->origin != nullptr) && !admitted(*cell, *target, *envelope)) {
+    const Cell::Extras* extras = cell->extras.get();
+    if ((extras != nullptr || envelope->origin.get() != nullptr) && !admitted(*cell, *target, *envelope)) {
       NodeCounters::add(lifecycle_.counters().denied);
       refused.emplace(ErrorCode::AccessDenied,
                       "the incoming access control of " + quoted(cell->addresses.front()) + " refuses a message " +
-                          (envelope->origin == nullptr ? std::string("sent on this node")
-                                                       : "that came through " + quoted(envelope->origin->entry())));
+                          (envelope->origin.get() == nullptr ? std::string("sent on this node")
+                                                       : "that came through " + quoted(envelope->origin.get()->entry())));
       return;
     }
     if (!cell->admit()) {
@@ -116,8 +117,8 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
                                                 std::to_string(cell->capacity) + " messages; retry later");
       return;
     }
-    if (cell->gate != nullptr) {
-      if (Result<void> admitted = cell->gate->admit(); !admitted) {
+    if (extras != nullptr && extras->gate != nullptr) {
+      if (Result<void> admitted = extras->gate->admit(); !admitted) {
         cell->give_back(lifecycle_.room());
         refused.emplace(admitted.error());
         return;
@@ -149,8 +150,8 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
 
 bool NodeCore::admitted(const Cell& cell, const Address& to, const Envelope& envelope) {
   const Delivery delivery{to, envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
-  if (cell.policies == nullptr) return detail::exposed_or_local(delivery);
-  return cell.policies->incoming.admits(delivery);
+  if (cell.extras == nullptr) return detail::exposed_or_local(delivery);
+  return cell.extras->incoming.admits(delivery);
 }
 
 Result<void> NodeCore::register_transport(Address::Type type, const Address& router) {
