@@ -71,6 +71,8 @@ Result<PeerRoutes> encode_for_peer(Routed<Any> message, std::vector<std::uint8_t
   return PeerRoutes{std::move(envelope->onward), std::move(envelope->ret)};
 }
 
+bool on_pool_thread(Context& ctx) { return detail::ContextAccess::core(ctx).on_pool_thread(); }
+
 bool more_queued(Context& ctx) { return detail::ContextAccess::cell(ctx).mailbox.has_more(); }
 
 Result<void> add_stop_hook(Context& ctx, std::function<void()> hook) {

@@ -121,6 +121,10 @@ Result<PeerRoutes> encode_for_peer(Routed<Any> message, std::vector<std::uint8_t
 // (a connection then leaves its write to the next batch).
 bool more_queued(Context& ctx);
 
+// Whether the calling thread is one of the node's pool threads, where
+// nothing may block (a transport's blocking call refuses to run there).
+bool on_pool_thread(Context& ctx);
+
 // `hook` runs once, at the start of node.stop() and on its thread, before
 // any worker stops. NodeStopped once the node is stopping.
 Result<void> add_stop_hook(Context& ctx, std::function<void()> hook);

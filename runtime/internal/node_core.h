@@ -85,6 +85,8 @@ class NodeCore {
   // See Node::stop(std::chrono::milliseconds).
   Result<void> stop(std::chrono::milliseconds timeout);
   std::size_t worker_count() const;
+  // On one of this node's pool threads (where nothing may block).
+  bool on_pool_thread() const { return scheduler_.on_pool_thread(); }
   NodeStats stats() const;
 
  private:
