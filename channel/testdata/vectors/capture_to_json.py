@@ -74,9 +74,8 @@ def local_route(*names):
     return out
 
 
-def main():
-    directory = sys.argv[1]
-    keys = json.load(open(os.path.join(directory, "one-hop-keys.json")))
+def captured_messages(directory):
+    """msg1, msg2, msg3 and the bodies of F4 and F5 (nonce included)."""
     frames = []
     for line in open(os.path.join(directory, "one-hop-frames.jsonl")):
         j = json.loads(line)
@@ -95,6 +94,13 @@ def main():
     f4, _ = data(frames[3][2], 0)
     f5, _ = data(frames[4][2], 0)
     assert f4[:2] == b"\x00\x00" and f5[:2] == b"\x00\x00"  # nonce 0 each way
+    return msg1, msg2, msg3, f4, f5
+
+
+def main():
+    directory = sys.argv[1]
+    keys = json.load(open(os.path.join(directory, "one-hop-keys.json")))
+    msg1, msg2, msg3, f4, f5 = captured_messages(directory)
 
     hello = b"\x01" + local_route("echoer") + local_route("app") + bare_data(bare_data(b"Hello Ockam!"))
     echo = b"\x01" + local_route("app") + local_route("echoer") + bare_data(bare_data(b"Hello Ockam!"))
