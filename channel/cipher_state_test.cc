@@ -14,13 +14,9 @@
 
 namespace {
 
-using ockam::channel::CipherState;
-using ockam::crypto::kRefusedCall;
-using ockam::crypto::kRejectedInput;
-using ockam::crypto::to_hex;
-using ockam::crypto::testing::ascii;
-using ockam::crypto::testing::Bytes;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::channel;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 const char kKeyHex[] = "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";
 

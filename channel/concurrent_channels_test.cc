@@ -15,11 +15,9 @@
 
 namespace {
 
-using ockam::channel::NoiseXX;
-using ockam::channel::OckamChannelCipher;
-using ockam::channel::Role;
-using ockam::crypto::x25519_generate;
-using ockam::crypto::testing::ascii;
+using namespace ockam::channel;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 // One channel from handshake to an exchange of messages; true if all worked.
 bool one_channel() {

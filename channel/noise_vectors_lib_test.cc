@@ -16,14 +16,9 @@
 
 namespace {
 
-using ockam::channel::noise_ciphers;
-using ockam::channel::NoiseXX;
-using ockam::channel::Role;
-using ockam::channel::run_noise_vectors;
-using ockam::channel::summary_line;
-using ockam::crypto::to_hex;
-using ockam::crypto::testing::ascii;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::channel;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 const char kInitStatic[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const char kInitEphemeral[] = "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";

@@ -24,6 +24,13 @@ constexpr std::size_t kTagSize = crypto::kAesGcmTagSize;
 
 bool is_dh(Token t) { return t == Token::kEE || t == Token::kES || t == Token::kSE; }
 
+// Which keys a DH token takes on this side: ee both ephemerals; es the
+// initiator's ephemeral and the responder's static; se the initiator's
+// static and the responder's ephemeral. Each side holds one half of each
+// pair and the peer's public half of the other.
+bool our_key_is_ephemeral(Token t, bool initiator) { return t == Token::kEE || (t == Token::kES) == initiator; }
+bool their_key_is_ephemeral(Token t, bool initiator) { return t == Token::kEE || (t == Token::kSE) == initiator; }
+
 std::string ordinal(int index) { return "handshake message " + std::to_string(index + 1); }
 
 }  // namespace
@@ -107,12 +114,52 @@ Error NoiseXX::fail(Error error) {
   return error;
 }
 
-Result<void> NoiseXX::mix_dh(const crypto::X25519PrivateKey& ours,
-                             const std::optional<crypto::X25519PublicKey>& theirs) {
+Result<void> NoiseXX::mix_dh(bool our_ephemeral, bool their_ephemeral) {
   // The pattern guarantees the peer's key was read before a DH needs it.
-  auto shared = crypto::x25519(ours, *theirs);
+  auto shared = crypto::x25519(our_ephemeral ? e_.private_key : s_.private_key, their_ephemeral ? *re_ : *rs_);
   if (!shared) return shared.error();
   return symmetric_->mix_key(shared->bytes());
+}
+
+Result<void> NoiseXX::run_tokens(bool writing, std::span<const std::uint8_t>& in, std::vector<std::uint8_t>& out) {
+  const bool initiator = role_ == Role::kInitiator;
+  for (Token t : kPattern[static_cast<std::size_t>(done_)]) {
+    Result<void> step;
+    switch (t) {
+      case Token::kE:
+        if (writing) {
+          out.insert(out.end(), e_.public_key.begin(), e_.public_key.end());
+          step = symmetric_->mix_hash(e_.public_key);
+        } else {
+          re_.emplace();
+          std::copy(in.begin(), in.begin() + kKeySize, re_->begin());
+          in = in.subspan(kKeySize);
+          step = symmetric_->mix_hash(*re_);
+        }
+        break;
+      case Token::kS:
+        if (writing) {
+          step = symmetric_->encrypt_and_hash(s_.public_key, out);
+        } else {
+          const std::size_t len = kKeySize + (symmetric_->has_key() ? kTagSize : 0);
+          std::vector<std::uint8_t> rs;
+          step = symmetric_->decrypt_and_hash(in.first(len), rs);
+          in = in.subspan(len);
+          if (step) {
+            rs_.emplace();
+            std::copy(rs.begin(), rs.end(), rs_->begin());
+          }
+        }
+        break;
+      case Token::kEE:
+      case Token::kES:
+      case Token::kSE:
+        step = mix_dh(our_key_is_ephemeral(t, initiator), their_key_is_ephemeral(t, initiator));
+        break;
+    }
+    if (!step) return step;
+  }
+  return {};
 }
 
 Result<std::vector<std::uint8_t>> NoiseXX::write_message(std::span<const std::uint8_t> payload) {
@@ -123,30 +170,11 @@ Result<std::vector<std::uint8_t>> NoiseXX::write_message(std::span<const std::ui
                                      " bytes would be " + std::to_string(size) + " bytes, over Noise's limit of " +
                                      std::to_string(kMaxMessageSize));
   }
-  const bool initiator = role_ == Role::kInitiator;
   std::vector<std::uint8_t> out;
   out.reserve(size);
-  for (Token t : kPattern[static_cast<std::size_t>(done_)]) {
-    Result<void> step;
-    switch (t) {
-      case Token::kE:
-        out.insert(out.end(), e_.public_key.begin(), e_.public_key.end());
-        step = symmetric_->mix_hash(e_.public_key);
-        break;
-      case Token::kS:
-        step = symmetric_->encrypt_and_hash(s_.public_key, out);
-        break;
-      case Token::kEE:
-        step = mix_dh(e_.private_key, re_);
-        break;
-      case Token::kES:
-        step = initiator ? mix_dh(e_.private_key, rs_) : mix_dh(s_.private_key, re_);
-        break;
-      case Token::kSE:
-        step = initiator ? mix_dh(s_.private_key, re_) : mix_dh(e_.private_key, rs_);
-        break;
-    }
-    if (!step) return fail(step.error());
+  std::span<const std::uint8_t> no_input;
+  if (auto tokens = run_tokens(true, no_input, out); !tokens) {
+    return fail(Error(tokens.error().code(), "writing " + ordinal(done_) + ": " + tokens.error().message()));
   }
   if (auto sealed = symmetric_->encrypt_and_hash(payload, out); !sealed) return fail(sealed.error());
   ++done_;
@@ -162,44 +190,10 @@ Result<std::vector<std::uint8_t>> NoiseXX::read_message(std::span<const std::uin
                                           " bytes: it takes " + std::to_string(min) + " to " +
                                           std::to_string(kMaxMessageSize) + " bytes"));
   }
-  const bool initiator = role_ == Role::kInitiator;
   std::span<const std::uint8_t> rest = message;
-  for (Token t : kPattern[static_cast<std::size_t>(done_)]) {
-    Result<void> step;
-    switch (t) {
-      case Token::kE: {
-        crypto::X25519PublicKey re{};
-        std::copy(rest.begin(), rest.begin() + kKeySize, re.begin());
-        rest = rest.subspan(kKeySize);
-        re_ = re;
-        step = symmetric_->mix_hash(re);
-        break;
-      }
-      case Token::kS: {
-        const std::size_t len = kKeySize + (symmetric_->has_key() ? kTagSize : 0);
-        std::vector<std::uint8_t> rs;
-        step = symmetric_->decrypt_and_hash(rest.first(len), rs);
-        rest = rest.subspan(len);
-        if (step) {
-          rs_.emplace();
-          std::copy(rs.begin(), rs.end(), rs_->begin());
-        }
-        break;
-      }
-      case Token::kEE:
-        step = mix_dh(e_.private_key, re_);
-        break;
-      case Token::kES:
-        step = initiator ? mix_dh(e_.private_key, rs_) : mix_dh(s_.private_key, re_);
-        break;
-      case Token::kSE:
-        step = initiator ? mix_dh(s_.private_key, re_) : mix_dh(e_.private_key, rs_);
-        break;
-    }
-    if (!step) {
-      const Error& e = step.error();
-      return fail(Error(e.code(), ordinal(done_) + ": " + e.message()));
-    }
+  std::vector<std::uint8_t> unused;
+  if (auto tokens = run_tokens(false, rest, unused); !tokens) {
+    return fail(Error(tokens.error().code(), ordinal(done_) + ": " + tokens.error().message()));
   }
   std::vector<std::uint8_t> payload;
   if (auto opened = symmetric_->decrypt_and_hash(rest, payload); !opened) {

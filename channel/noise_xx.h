@@ -128,7 +128,11 @@ class NoiseXX {
 
   Result<void> check_turn(bool writing) const;
   Error fail(Error error);
-  Result<void> mix_dh(const crypto::X25519PrivateKey& ours, const std::optional<crypto::X25519PublicKey>& theirs);
+  // The tokens of the next message: written to `out`, or read from `in`
+  // (which moves past what they took), leaving the payload.
+  Result<void> run_tokens(bool writing, std::span<const std::uint8_t>& in, std::vector<std::uint8_t>& out);
+  // MixKey(DH(ours, theirs)), each the ephemeral or the static key.
+  Result<void> mix_dh(bool our_ephemeral, bool their_ephemeral);
 
   Role role_;
   crypto::X25519KeyPair s_;

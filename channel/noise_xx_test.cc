@@ -14,16 +14,9 @@
 
 namespace {
 
-using ockam::channel::noise_ciphers;
-using ockam::channel::NoiseXX;
-using ockam::channel::ockam_007d435_ciphers;
-using ockam::channel::Role;
-using ockam::crypto::kRefusedCall;
-using ockam::crypto::kRejectedInput;
-using ockam::crypto::x25519_generate;
-using ockam::crypto::testing::ascii;
-using ockam::crypto::testing::Bytes;
-using ockam::crypto::testing::unhex;
+using namespace ockam::channel;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 NoiseXX make(Role role, Bytes prologue = {}) {
   return NoiseXX::create(role, x25519_generate().value(), NoiseXX::Options{std::move(prologue), {}}).value();

@@ -36,15 +36,9 @@ namespace {
 
 using ockam::Address;
 using ockam::Route;
-using ockam::channel::noise_ciphers;
-using ockam::channel::NoiseXX;
-using ockam::channel::OckamChannelCipher;
-using ockam::channel::Role;
-using ockam::crypto::to_hex;
-using ockam::crypto::x25519_from_private;
-using ockam::crypto::testing::Bytes;
-using ockam::crypto::testing::unhex;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::channel;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 using ockam::transport::TransportMessage;
 
 constexpr std::string_view kDir = "channel/testdata/secure-channel-007d435/";

@@ -14,14 +14,9 @@
 
 namespace {
 
-using ockam::channel::NoiseXX;
-using ockam::channel::OckamChannelCipher;
-using ockam::channel::Role;
-using ockam::crypto::kRefusedCall;
-using ockam::crypto::kRejectedInput;
-using ockam::crypto::x25519_generate;
-using ockam::crypto::testing::ascii;
-using ockam::crypto::testing::Bytes;
+using namespace ockam::channel;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 struct Channel {
   OckamChannelCipher initiator;

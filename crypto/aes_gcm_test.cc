@@ -12,16 +12,8 @@
 
 namespace {
 
-using ockam::crypto::aes256gcm_open;
-using ockam::crypto::aes256gcm_seal;
-using ockam::crypto::AesGcmNonce;
-using ockam::crypto::kRejectedInput;
-using ockam::crypto::to_hex;
-using ockam::crypto::testing::Bytes;
-using ockam::crypto::testing::concat;
-using ockam::crypto::testing::unhex;
-using ockam::crypto::testing::unhex_array;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 // Test case 16: a 60-byte plaintext and 20 bytes of associated data.
 const auto kKey16 = unhex_secret<32>("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");

@@ -6,8 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-using ockam::crypto::from_hex;
-using ockam::crypto::to_hex;
+using namespace ockam::crypto;
 
 TEST_CASE("bytes round-trip through hex, upper-case digits read too") {
   const std::vector<std::uint8_t> bytes = {0x00, 0x0f, 0xa0, 0xff};

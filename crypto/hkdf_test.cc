@@ -15,16 +15,8 @@
 
 namespace {
 
-using ockam::crypto::hkdf_sha256;
-using ockam::crypto::hmac_sha256;
-using ockam::crypto::kRefusedCall;
-using ockam::crypto::noise_hkdf2;
-using ockam::crypto::noise_hkdf3;
-using ockam::crypto::SecretKey32;
-using ockam::crypto::to_hex;
-using ockam::crypto::testing::Bytes;
-using ockam::crypto::testing::unhex;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 Bytes with(Bytes a, std::initializer_list<std::uint8_t> tail) {
   a.insert(a.end(), tail);

@@ -7,10 +7,8 @@
 #include "crypto/hex.h"
 #include "crypto/testing/bytes.h"
 
-using ockam::crypto::hmac_sha256;
-using ockam::crypto::to_hex;
-using ockam::crypto::testing::ascii;
-using ockam::crypto::testing::Bytes;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 TEST_CASE("RFC 4231 test case 1: a 20-byte key of 0x0b, \"Hi There\"") {
   CHECK(to_hex(hmac_sha256(Bytes(20, 0x0b), ascii("Hi There")).value()) ==

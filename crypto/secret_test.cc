@@ -13,10 +13,8 @@
 
 namespace {
 
-using ockam::crypto::SecretBytes;
-using ockam::crypto::SecretKey32;
-using ockam::crypto::wipe;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 bool all_zero(const std::uint8_t* p, std::size_t n) {
   return std::all_of(p, p + n, [](std::uint8_t b) { return b == 0; });

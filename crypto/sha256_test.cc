@@ -9,10 +9,8 @@
 #include "crypto/hex.h"
 #include "crypto/testing/bytes.h"
 
-using ockam::crypto::sha256;
-using ockam::crypto::to_hex;
-using ockam::crypto::testing::ascii;
-using ockam::crypto::testing::Bytes;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 TEST_CASE("SHA-256 of \"abc\" and of the empty string are the published digests") {
   CHECK(to_hex(sha256(ascii("abc")).value()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

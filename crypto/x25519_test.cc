@@ -12,14 +12,8 @@
 
 namespace {
 
-using ockam::crypto::kRejectedInput;
-using ockam::crypto::to_hex;
-using ockam::crypto::x25519;
-using ockam::crypto::x25519_from_private;
-using ockam::crypto::x25519_generate;
-using ockam::crypto::X25519PublicKey;
-using ockam::crypto::testing::unhex_array;
-using ockam::crypto::testing::unhex_secret;
+using namespace ockam::crypto;
+using namespace ockam::crypto::testing;
 
 const char kAlicePrivate[] = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
 const char kAlicePublic[] = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
