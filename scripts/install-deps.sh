@@ -13,6 +13,9 @@ PACKAGES=(
   libbenchmark-dev
   libcaf-dev        # CAF 0.17, for comparison benchmarks
   libasio-dev       # standalone asio
+  libssl-dev        # OpenSSL 3 libcrypto: X25519, AES-256-GCM, SHA-256, HMAC,
+                    # HKDF for the Noise handshake and secure channels (//crypto)
+  nlohmann-json3-dev  # header-only JSON reader for the Noise vector runner
   dpkg-dev          # apt-get source / dpkg-source (scripts/build-tsan-tbb.sh)
   cmake             # builds the TSan oneTBB
   clang

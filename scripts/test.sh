@@ -11,7 +11,8 @@
 #   tsan       bazel test --config=tsan  (without benchmark / no_sanitizer / no_tsan tags)
 #   asan       bazel test --config=asan  (same filters)
 #   consumer   (cd tests/consumer && bazel test //...), if that workspace exists
-#   fuzz       scripts/fuzz.sh: libFuzzer over the frame decoder, fixed input count
+#   fuzz       scripts/fuzz.sh: libFuzzer over the frame decoder and the Noise
+#              handshake / secure-channel reader, fixed input counts
 #
 # Exits nonzero if any stage failed. The last line of output is
 #   "N passed, M failed"
