@@ -22,7 +22,7 @@ constexpr std::string_view kPrefix = "ockam-x25519-private-key ";
 constexpr std::size_t kFileSize = kPrefix.size() + 64 + 1;
 
 Error file_error(const std::string& path, const std::string& why) {
-  return Error(ErrorCode::TransportError, "identity file " + detail::quoted(path) + ": " + why);
+  return Error(ErrorCode::TransportError, "identity file " + detail::quoted(std::string_view(path)) + ": " + why);
 }
 
 // Wipes what it holds when it goes: the key's text passes through it.

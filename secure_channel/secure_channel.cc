@@ -58,6 +58,7 @@ namespace {
 using channel::NoiseXX;
 using channel::OckamChannelCipher;
 using channel::Role;
+using detail::log;
 
 struct Counters {
   std::atomic<std::uint64_t> opened{0}, refused_peers{0}, failed_handshakes{0}, encrypted{0}, decrypted{0},
@@ -124,14 +125,18 @@ class ChannelWorker final : public Worker<Any> {
     if (s_.role == Role::kInitiator) {
       Result<std::vector<std::uint8_t>> msg1 = hs_->write_message();
       if (!msg1) return fail(msg1.error(), "cannot write handshake message 1");
-      return ctx.send_from_address(s_.route, CreateResponderChannel{std::move(msg1).value()}, s_.remote);
+      Result<void> sent = ctx.send_from_address(s_.route, CreateResponderChannel{std::move(msg1).value()}, s_.remote);
+      if (!sent) return fail(sent.error(), "cannot send handshake message 1");
+      return {};
     }
     Result<std::vector<std::uint8_t>> read = hs_->read_message(s_.msg1);
     s_.msg1.clear();
     if (!read) return handshake_failed(read.error());
     Result<std::vector<std::uint8_t>> msg2 = hs_->write_message();
     if (!msg2) return fail(msg2.error(), "cannot write handshake message 2");
-    return ctx.send_from_address(s_.route, std::move(msg2).value(), s_.remote);
+    Result<void> sent = ctx.send_from_address(s_.route, std::move(msg2).value(), s_.remote);
+    if (!sent) return fail(sent.error(), "cannot send handshake message 2");
+    return {};
   }
 
   Result<void> handle_message(Context& ctx, Routed<Any> msg) override {
@@ -276,6 +281,7 @@ class ChannelWorker final : public Worker<Any> {
     return failed;
   }
 
+  // A failed initialize() runs no shutdown(): whoever waits learns it here.
   Result<void> fail(const Error& error, const std::string& what) {
     Error failed(error.code(), "channel " + detail::quoted(s_.local) + " " + what + ": " + error.message());
     s_.state->settle(failed);
