@@ -14,17 +14,31 @@
 //   bazel run //examples:04-tcp-initiator -- 127.0.0.1:4001 1#127.0.0.1:4001,hop,1#127.0.0.1:4000,echoer
 //
 // Runs until SIGINT or SIGTERM, then stops the node and exits 0.
+#include <cstdint>
 #include <iostream>
 #include <string>
 
 #include "examples/run_until_signal.h"
 #include "runtime/ockam.h"
+#include "runtime/transport.h"
 #include "transport/tcp.h"
 
 // Takes messages of any type (Worker<Any>) and passes them on unchanged.
+// It prints each return route, and the body's bytes as they crossed the
+// wire: what a relay sees (through a secure channel, ciphertext only; see
+// 12-secure-channel-through-a-relay in the README).
 struct Hop : ockam::Worker<ockam::Any> {
   ockam::Result<void> handle_message(ockam::Context& ctx, ockam::Routed<ockam::Any> msg) override {
     std::cout << "Return route: " << msg.return_route() << std::endl;
+    if (auto bytes = ockam::peer_bytes(msg)) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string hex;
+      for (std::uint8_t b : *bytes) {
+        hex.push_back(kHex[b >> 4]);
+        hex.push_back(kHex[b & 15]);
+      }
+      std::cout << "Relayed bytes: " << hex << std::endl;
+    }
     // Pops "hop" off the onward route, pushes it onto the return route.
     return ctx.forward(std::move(msg));
   }

@@ -35,6 +35,12 @@ expect resp.out "Address: echoer, Received: Hello Ockam!"
 # The hop saw the request arrive over the initiator's connection, from "app":
 # an inbound connection's address is one the middle drew ("1#in-" and 16 hex
 # digits), not the initiator's endpoint.
+# Without a channel the hop sees the plaintext ("Hello Ockam!" in hex; the
+# opposite of 12-secure-channel-through-a-relay_test).
+if ! grep -q '48656c6c6f204f636b616d21' "$dir/mid.out"; then
+  echo "FAIL: the middle did not print the plaintext it relayed" >&2
+  failed=1
+fi
 if ! grep -Eq '^Return route: 1#in-[0-9a-f]{16} -> app$' "$dir/mid.out"; then
   echo "FAIL: middle printed no 'Return route: 1#in-<16 hex digits> -> app' line" >&2
   failed=1

@@ -71,6 +71,12 @@ Result<PeerRoutes> encode_for_peer(Routed<Any> message, std::vector<std::uint8_t
   return PeerRoutes{std::move(envelope->onward), std::move(envelope->ret)};
 }
 
+std::optional<std::span<const std::uint8_t>> peer_bytes(const Routed<Any>& message) {
+  const detail::Envelope* envelope = detail::EnvelopeAccess::get(message.body());
+  if (envelope == nullptr || !envelope->is_wire()) return std::nullopt;
+  return std::span<const std::uint8_t>(static_cast<const detail::TypedEnvelope<detail::WireBody>*>(envelope)->body.bytes);
+}
+
 bool on_pool_thread(Context& ctx) { return detail::ContextAccess::core(ctx).on_pool_thread(); }
 
 bool more_queued(Context& ctx) { return detail::ContextAccess::cell(ctx).mailbox.has_more(); }

@@ -33,6 +33,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -116,6 +118,12 @@ struct PeerRoutes {
 // type without a codec is WrongMessageType, `payload` untouched: send()
 // refuses one at once, but a Worker<Any> hop may forward it.
 Result<PeerRoutes> encode_for_peer(Routed<Any> message, std::vector<std::uint8_t>& payload);
+
+// The bytes of a body that came from another node and is still encoded (a
+// Worker<Any> hop passes such bodies on as they came), or nullopt for a
+// body sent on this node. Valid while `message` is. For relays that inspect
+// or log what they carry; the message itself is untouched.
+std::optional<std::span<const std::uint8_t>> peer_bytes(const Routed<Any>& message);
 
 // Whether more messages wait in the worker's mailbox behind the one in hand
 // (a connection then leaves its write to the next batch).

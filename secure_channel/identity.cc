@@ -33,6 +33,8 @@ struct WipedBuffer {
 
 }  // namespace
 
+std::string Identity::public_key_hex() const { return crypto::to_hex(keys_.public_key); }
+
 Result<Identity> Identity::generate() {
   Result<crypto::X25519KeyPair> keys = crypto::x25519_generate();
   if (!keys) return keys.error();

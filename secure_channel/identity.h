@@ -37,6 +37,8 @@ class Identity {
   // What peers know this node by (AccessPolicy::from_channel_peer, trusted
   // peer lists): the static public key.
   const PeerIdentity& public_key() const { return keys_.public_key; }
+  // The public key as 64 hex digits, for logs and configuration.
+  std::string public_key_hex() const;
   const crypto::X25519KeyPair& keys() const { return keys_; }
 
  private:
