@@ -96,9 +96,8 @@ Result<void> NoiseXX::check_turn(bool writing) const {
                                    std::string(writing ? "write" : "read"));
   }
   if (next_is_write() != writing) {
-    return Error(kRefusedCall, std::string(writing ? "cannot write " : "cannot read ") + ordinal(done_) +
-                                   ": it is the " + (writing ? "peer's" : "own") + " message to " +
-                                   (writing ? "send" : "write"));
+    return Error(kRefusedCall, writing ? "cannot write " + ordinal(done_) + ": the peer sends it"
+                                       : "cannot read " + ordinal(done_) + ": this side writes it");
   }
   return {};
 }
