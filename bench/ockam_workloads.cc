@@ -247,6 +247,33 @@ void BM_PingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// PingPong with an incoming policy on both players (AccessPolicy::source_in,
+// a call and a comparison per message): what a policy check adds to a hop,
+// beside BM_PingPong's default rule (two null checks). No CAF twin: the
+// report shows it beside BM_PingPong.
+void BM_PingPongPolicy(benchmark::State& state) {
+  ockam::Node node(bench_options());
+  Countdown done;
+  ockam::WorkerOptions from_pong, from_ping;
+  from_pong.incoming = ockam::AccessPolicy::source_in({"pong", "app"});
+  from_ping.incoming = ockam::AccessPolicy::source_in({"ping"});
+  if (!node.start_worker("ping", Player{"pong", &done}, from_pong) ||
+      !node.start_worker("pong", Player{"ping", &done}, from_ping)) {
+    return report_failure(state, "a player failed to start");
+  }
+  double total_ns = 0;
+  for (auto _ : state) {
+    done.reset(1);
+    const auto start = std::chrono::steady_clock::now();
+    if (!node.send("ping", 2 * kRoundTrips)) return report_failure(state, "send failed");
+    if (!done.wait()) return report_failure(state, missing(done, "round trips"));
+    total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  }
+  if (node.stats().handler_errors != 0 || node.stats().denied != 0) return report_failure(state, "a hop failed");
+  state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(state.iterations()) * kRoundTrips);
+}
+BENCHMARK(BM_PingPongPolicy)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 // ---------------------------------------------------------------- ForwardHops
 
 // A whole forward() at a relay worker, end to end: 1,000 messages in flight,

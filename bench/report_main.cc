@@ -240,6 +240,26 @@ std::vector<Figure> figures_for(const Workload& w) {
 // Workloads with a section of their own instead of rows in the pairing table.
 bool is_flood(const Workload& w) { return w.key.substr(0, w.key.find('/')) == "TcpFloodNoRead"; }
 
+// The cost of security: each workload beside its plain twin on this node
+// (no CAF twin; see bench/README.md).
+struct CostPair {
+  const char* secured;
+  const char* plain;
+  const char* what;
+};
+constexpr CostPair kCostPairs[] = {
+    {"PingPongPolicy", "PingPong", "an incoming policy on both players"},
+    {"SecureChannelRoundTrip/tcp:0", "PlainRoundTrip/tcp:0", "round trip through a channel, one node"},
+    {"SecureChannelRoundTrip/tcp:1", "PlainRoundTrip/tcp:1", "round trip through a channel over TCP"},
+    {"SecureChannelThroughput/tcp:0", "PlainThroughput/tcp:0", "one-way stream through a channel, one node"},
+    {"SecureChannelThroughput/tcp:1", "PlainThroughput/tcp:1", "one-way stream through a channel over TCP"},
+};
+bool is_cost(const Workload& w) {
+  return std::any_of(std::begin(kCostPairs), std::end(kCostPairs), [&](const CostPair& p) {
+    return w.key == p.secured || (w.key == p.plain && w.key != "PingPong");
+  });
+}
+
 int order_of(const std::string& key) {
   static const char* const kOrder[] = {"SpawnIdle", "FanOut", "FanOutFromWorker", "Ring",
                                        "PingPong",  "TcpRoundTrip", "TcpThroughput"};
@@ -281,7 +301,7 @@ void print_table(std::ostream& out, std::vector<Workload> workloads) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"workload", "figure", "ockam_cpp", "CAF", "ratio (>1: ockam_cpp better)"});
   for (const Workload& w : workloads) {
-    if (is_flood(w)) continue;  // print_flood()
+    if (is_flood(w) || is_cost(w)) continue;  // print_flood(), print_costs()
     std::vector<std::pair<std::string, std::optional<Measured>>> cafs;  // variant label -> runs
     if (const auto it = w.caf.find(""); it != w.caf.end()) cafs.emplace_back("", it->second);
     for (const auto& [variant, m] : w.caf) {
@@ -341,6 +361,32 @@ void print_flood(std::ostream& out, const std::vector<Workload>& workloads) {
   print_rows(out, rows, 1);
 }
 
+// Each secured workload beside its plain twin, from the same run: the
+// plain figure, the secured one, and how many times slower it is.
+void print_costs(std::ostream& out, const std::vector<Workload>& workloads) {
+  auto find = [&](const char* key) -> const Workload* {
+    for (const Workload& w : workloads) {
+      if (w.key == key && w.ockam) return &w;
+    }
+    return nullptr;
+  };
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"what", "figure", "plain", "secured", "cost (x slower)"});
+  for (const CostPair& p : kCostPairs) {
+    const Workload* secured = find(p.secured);
+    const Workload* plain = find(p.plain);
+    if (secured == nullptr || plain == nullptr) continue;
+    for (const Figure& f : figures_for(*secured)) {
+      // ratio() says how much better its first side is: plain over secured.
+      rows.push_back({std::string(p.what) + " (" + p.secured + ")", f.label, cell(plain->ockam, f),
+                      cell(secured->ockam, f), ratio(plain->ockam, secured->ockam, f)});
+    }
+  }
+  if (rows.size() == 1) return;
+  out << "\nthe cost of security, each beside its plain twin in this run (no CAF twin):\n\n";
+  print_rows(out, rows, 2);
+}
+
 // ------------------------------------------------------------------ main ---
 
 void print_help() {
@@ -396,11 +442,12 @@ int main(int argc, char** argv) {
   if (reporter.workloads().empty()) return 0;  // e.g. --benchmark_list_tests
 
   const auto& workloads = reporter.workloads();
-  if (std::any_of(workloads.begin(), workloads.end(), [](const Workload& w) { return !is_flood(w); })) {
+  if (std::any_of(workloads.begin(), workloads.end(), [](const Workload& w) { return !is_flood(w) && !is_cost(w); })) {
     std::cout << "\nockam_cpp vs CAF (same run; figures are medians over repetitions):\n\n";
     print_table(std::cout, workloads);
   }
   print_flood(std::cout, workloads);
+  print_costs(std::cout, workloads);
   std::cout << "\nJSON of the whole run: " << out_path << "\n";
   if (reporter.errors() > 0) {
     std::cout << reporter.errors() << " benchmark run(s) FAILED (ERROR rows above)\n";

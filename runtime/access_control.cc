@@ -27,7 +27,14 @@ namespace {
 AccessPolicy::Predicate always(bool answer) {
   return [answer](const Delivery&) { return answer; };
 }
-bool listed(const std::vector<Address>& set, const Address& a) { return std::find(set.begin(), set.end(), a) != set.end(); }
+// The hash first, inline: a miss costs a comparison, not a call.
+bool listed(const std::vector<Address>& set, const Address& a) {
+  const std::size_t h = a.hash();
+  for (const Address& x : set) {
+    if (x.hash() == h && x == a) return true;
+  }
+  return false;
+}
 }  // namespace
 
 AccessPolicy AccessPolicy::allow_all() { return custom(always(true)); }

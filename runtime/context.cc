@@ -43,7 +43,7 @@ Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope,
   envelope->ret = Route(from);
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
-  if (cell_->extras != nullptr) {
+  if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
   if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), *wait);
@@ -67,14 +67,13 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
   envelope->direct = false;  // this worker passes it on: its ingress no longer vouches alone
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
-  if (cell_->extras != nullptr) {
+  if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
   return core_->deliver(std::move(envelope));
 }
 
 Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
-  if (cell_->extras->outgoing.is_default()) return {};
   const Delivery delivery{envelope.onward.next(), envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
   if (cell_->extras->outgoing.admits(delivery)) return {};
   return Error(ErrorCode::AccessDenied, "the outgoing access control of " + detail::quoted(address()) +

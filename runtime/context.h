@@ -154,7 +154,7 @@ class Context {
                              const std::chrono::milliseconds* wait = nullptr);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
   // AccessDenied if the worker's outgoing policy refuses `envelope`.
-  // Precondition: the worker has extras (cell_->extras).
+  // Precondition: the worker has an outgoing policy (cell_->extras).
   Result<void> check_outgoing(const detail::Envelope& envelope) const;
   Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, detail::WireDecoder decode,
                                                std::chrono::milliseconds timeout);
