@@ -62,8 +62,13 @@ using channel::Role;
 using detail::log;
 
 struct Counters {
-  std::atomic<std::uint64_t> opened{0}, refused_peers{0}, failed_handshakes{0}, encrypted{0}, decrypted{0},
-      rejected{0}, undeliverable{0}, evicted{0}, refused_channels{0};
+  std::atomic<std::uint64_t> opened{0}, refused_peers{0}, failed_handshakes{0};
+  // One cache line each: every message through any channel adds to one of
+  // these, the sending side's and the receiving side's on different threads,
+  // which would otherwise pass one line back and forth.
+  alignas(64) std::atomic<std::uint64_t> encrypted{0};
+  alignas(64) std::atomic<std::uint64_t> decrypted{0};
+  alignas(64) std::atomic<std::uint64_t> rejected{0}, undeliverable{0}, evicted{0}, refused_channels{0};
   static void add(std::atomic<std::uint64_t>& c) {
     c.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic; no data hangs on it
   }
