@@ -3,7 +3,8 @@
 // the crypto core (or in how it uses OpenSSL) is shared without a lock.
 // Under --config=tsan this is the test that would show a race. And one
 // channel's ciphers (each an OpenSSL context keyed once) used from one
-// thread after another, as a worker's turns move between pool threads.
+// thread after another, as a worker's turns move between pool threads; and
+// one static key pair (its OpenSSL key shared) in handshakes at once.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -27,11 +28,12 @@ struct CipherPair {
   std::optional<OckamChannelCipher> initiator, responder;
 };
 
-// A complete handshake between two fresh key pairs, split; empty if
-// anything failed.
-CipherPair handshake() {
-  auto i = NoiseXX::create(Role::kInitiator, x25519_generate().value());
-  auto r = NoiseXX::create(Role::kResponder, x25519_generate().value());
+// A complete handshake between two static key pairs (fresh ones by
+// default), split; empty if anything failed.
+CipherPair handshake(X25519KeyPair initiator = x25519_generate().value(),
+                     X25519KeyPair responder = x25519_generate().value()) {
+  auto i = NoiseXX::create(Role::kInitiator, std::move(initiator));
+  auto r = NoiseXX::create(Role::kResponder, std::move(responder));
   if (!i || !r) return {};
   auto m1 = i->write_message();
   if (!m1 || !r->read_message(*m1)) return {};
@@ -77,6 +79,30 @@ TEST_CASE("handshakes and channels on four threads at once all complete and talk
   }
   for (auto& t : threads) t.join();
   CHECK(good.load() == kThreads * kChannelsEach);
+}
+
+TEST_CASE("one responder key pair, its key loaded once, in handshakes on four threads at once") {
+  // As a listener's channels share its identity's loaded key.
+  const X25519KeyPair listener = x25519_generate().value();
+  REQUIRE(listener.loaded);
+  constexpr int kThreads = 4;
+  constexpr int kHandshakesEach = 25;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&good, &listener] {
+      for (int c = 0; c < kHandshakesEach; ++c) {
+        CipherPair pair = handshake(x25519_generate().value(), listener);
+        if (!pair.initiator || !pair.responder) continue;
+        auto body = pair.initiator->encrypt(ascii("shared"));
+        if (!body) continue;
+        auto plain = pair.responder->decrypt(*body);
+        if (plain && *plain == ascii("shared")) good.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(good.load() == kThreads * kHandshakesEach);
 }
 
 TEST_CASE("one channel's ciphers used from one thread after another, both ways") {
