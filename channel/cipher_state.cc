@@ -23,9 +23,10 @@ CipherState& CipherState::operator=(CipherState&& other) noexcept {
 }
 
 void CipherState::initialize_key(crypto::SecretKey32 key) {
-  key_ = std::move(key);
+  key_.reset();  // the old schedule is cleansed before the new one is made
+  key_.emplace(crypto::Aes256Gcm::create(key));
   nonce_ = 0;
-}
+}  // `key` wipes itself here: the context holds the only copy
 
 crypto::AesGcmNonce CipherState::aesgcm_nonce(std::uint64_t n) {
   crypto::AesGcmNonce nonce{};
@@ -49,7 +50,8 @@ Result<void> CipherState::encrypt_with_ad(std::span<const std::uint8_t> ad, std:
     return {};
   }
   if (auto ok = check_nonce(); !ok) return ok;
-  if (auto sealed = crypto::aes256gcm_seal(*key_, aesgcm_nonce(nonce_), ad, plaintext, out); !sealed) return sealed;
+  if (!*key_) return key_->error();
+  if (auto sealed = (*key_)->seal(aesgcm_nonce(nonce_), ad, plaintext, out); !sealed) return sealed;
   ++nonce_;
   return {};
 }
@@ -61,7 +63,8 @@ Result<void> CipherState::decrypt_with_ad(std::span<const std::uint8_t> ad, std:
     return {};
   }
   if (auto ok = check_nonce(); !ok) return ok;
-  if (auto opened = crypto::aes256gcm_open(*key_, aesgcm_nonce(nonce_), ad, ciphertext, out); !opened) return opened;
+  if (!*key_) return key_->error();
+  if (auto opened = (*key_)->open(aesgcm_nonce(nonce_), ad, ciphertext, out); !opened) return opened;
   ++nonce_;
   return {};
 }

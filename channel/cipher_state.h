@@ -17,8 +17,15 @@
 //   no key (it never holds the zeros its moved key left behind).
 //
 // Without a key (before the handshake's first DH), encrypt and decrypt pass
-// the bytes through unchanged, as Noise defines. The key wipes itself when
-// the CipherState is destroyed or moved from.
+// the bytes through unchanged, as Noise defines.
+//
+// The key is set up once, when it is given (crypto::Aes256Gcm: one OpenSSL
+// context, its key schedule expanded), and each message only sets its
+// nonce. The CipherState keeps no other copy of the key; the schedule is
+// cleansed when the CipherState is destroyed, moved from, or given another
+// key (initialize_key). If OpenSSL cannot set a key up (out of memory),
+// has_key() is still true and every encrypt and decrypt returns that
+// kCryptoLibraryFailure, changing nothing.
 //
 // AESGCM's 96-bit nonce is 32 zero bits then n big-endian (spec 12.3).
 #ifndef OCKAM_CHANNEL_CIPHER_STATE_H_
@@ -37,6 +44,12 @@
 
 namespace ockam::channel {
 
+// Concurrency contract: not thread-safe; one call at a time. A channel's
+// CipherState is used by one worker, whose turns may run on different pool
+// threads over time: that is fine (the OpenSSL context belongs to no
+// thread), as long as the hand-over orders the calls, as a worker's turns
+// are ordered. Two threads calling at once, even encrypt on one and decrypt
+// on the other, race on the one context.
 class CipherState {
  public:
   // The spec reserves 2^64-1; this is the last nonce a message may use.
@@ -48,7 +61,7 @@ class CipherState {
   CipherState& operator=(const CipherState&) = delete;
   CipherState(CipherState&& other) noexcept;
   CipherState& operator=(CipherState&& other) noexcept;
-  ~CipherState() = default;  // the key's own destructor wipes it
+  ~CipherState() = default;  // the context's own destructor cleanses the key schedule
 
   // InitializeKey(k): the key, and n = 0.
   void initialize_key(crypto::SecretKey32 key);
@@ -77,7 +90,8 @@ class CipherState {
  private:
   Result<void> check_nonce() const;
 
-  std::optional<crypto::SecretKey32> key_;
+  // The key, set up; or why OpenSSL could not set it up. Empty: no key.
+  std::optional<Result<crypto::Aes256Gcm>> key_;
   std::uint64_t nonce_ = 0;
 };
 

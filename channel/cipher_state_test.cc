@@ -99,3 +99,17 @@ TEST_CASE("a moved-from cipher state has no key, and set_nonce moves the counter
   CHECK_FALSE(b.has_key());  // NOLINT(bugprone-use-after-move)
   CHECK(c.nonce() == 7);
 }
+
+TEST_CASE("a new key replaces the old one: nonce 0, the new key's bytes, the old key's messages no longer open") {
+  CipherState cs = keyed();
+  const Bytes old_c0 = cs.encrypt_with_ad({}, ascii("old")).value();
+  const auto other = unhex_secret<32>("0000000000000000000000000000000000000000000000000000000000000001");
+  cs.initialize_key(other);
+  CHECK(cs.has_key());
+  CHECK(cs.nonce() == 0);
+  const Bytes new_c0 = cs.encrypt_with_ad({}, ascii("new")).value();
+  CHECK(new_c0 == aes256gcm_seal(other, CipherState::aesgcm_nonce(0), {}, ascii("new")).value());
+  cs.set_nonce(0);
+  CHECK_FALSE(cs.decrypt_with_ad({}, old_c0));
+  CHECK(cs.decrypt_with_ad({}, new_c0).value() == ascii("new"));
+}

@@ -108,14 +108,14 @@ Error NoiseXX::fail(Error error) {
   // Nothing of this handshake may be used again: wipe every key now rather
   // than when the object goes.
   symmetric_.reset();
-  e_.private_key.clear();
-  s_.private_key.clear();
+  e_.wipe_private();
+  s_.wipe_private();
   return error;
 }
 
 Result<void> NoiseXX::mix_dh(bool our_ephemeral, bool their_ephemeral) {
   // The pattern guarantees the peer's key was read before a DH needs it.
-  auto shared = crypto::x25519(our_ephemeral ? e_.private_key : s_.private_key, their_ephemeral ? *re_ : *rs_);
+  auto shared = crypto::x25519(our_ephemeral ? e_ : s_, their_ephemeral ? *re_ : *rs_);
   if (!shared) return shared.error();
   return symmetric_->mix_key(shared->bytes());
 }
@@ -213,8 +213,8 @@ Result<NoiseSplit> NoiseXX::split() {
   if (!split) return split.error();
   split_done_ = true;
   symmetric_.reset();
-  e_.private_key.clear();
-  s_.private_key.clear();
+  e_.wipe_private();
+  s_.wipe_private();
   return split;
 }
 

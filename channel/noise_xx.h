@@ -22,7 +22,9 @@
 // INVARIANT (turns): write_message() and read_message() each work only when
 //   it is that side's turn (next_is_write()); out of turn is kRefusedCall
 //   and does not fail the handshake (the caller's bug, not the peer's).
-// Keys (static, ephemeral, ck, k) are wiped when the object is destroyed.
+// Keys (static, ephemeral, ck, k) are wiped when the object is destroyed
+// (the static key's loaded OpenSSL copy, shared with the key pair it came
+// from, is let go of then: see crypto::X25519KeyPair).
 //
 // Ockam 007d435 (ockam_key_exchange_xx) runs exactly this handshake with an
 // empty prologue and empty payloads: msg1 is 32 bytes, msg2 96, msg3 64.

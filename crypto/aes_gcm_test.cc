@@ -91,3 +91,46 @@ TEST_CASE("an input shorter than a tag is rejected before any decryption") {
   CHECK(r.error().code() == kRejectedInput);
   CHECK(r.error().message().find("shorter than its 16-byte tag") != std::string::npos);
 }
+
+TEST_CASE("a keyed context gives the free functions' bytes, message after message, both ways on one context") {
+  auto gcm = Aes256Gcm::create(kKey16).value();
+  Bytes sealed;
+  REQUIRE(gcm.seal(kNonce16, kAad16, kPlain16, sealed));
+  CHECK(to_hex(sealed) == std::string(kCipher16) + kTag16);
+  for (std::uint8_t n = 0; n < 4; ++n) {
+    CAPTURE(n);
+    AesGcmNonce nonce{};
+    nonce[11] = n;
+    const Bytes plain(n * 7u, n);  // 0, 7, 14, 21 bytes: empty and partial blocks
+    Bytes mine;
+    REQUIRE(gcm.seal(nonce, kAad16, plain, mine));
+    CHECK(mine == aes256gcm_seal(kKey16, nonce, kAad16, plain).value());
+    // Open on the context that sealed, between seals.
+    CHECK(gcm.open(nonce, kAad16, mine, sealed));
+    CHECK(Bytes(sealed.end() - static_cast<std::ptrdiff_t>(plain.size()), sealed.end()) == plain);
+  }
+}
+
+TEST_CASE("a keyed context stays usable after a bad tag, and a moved-from one refuses") {
+  auto gcm = Aes256Gcm::create(kKey16).value();
+  const auto sealed = aes256gcm_seal(kKey16, kNonce16, kAad16, kPlain16).value();
+  Bytes tampered = sealed;
+  tampered.back() ^= 0x01;
+  Bytes out = {0x07};
+  auto bad = gcm.open(kNonce16, kAad16, tampered, out);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code() == kRejectedInput);
+  CHECK(out == Bytes{0x07});
+  REQUIRE(gcm.open(kNonce16, kAad16, sealed, out));
+  CHECK(out == concat(Bytes{0x07}, kPlain16));
+
+  Aes256Gcm moved = std::move(gcm);
+  Bytes nothing;
+  auto refused = gcm.seal(kNonce16, {}, kPlain16, nothing);  // NOLINT(bugprone-use-after-move): that is the point
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == kRefusedCall);
+  CHECK_FALSE(gcm.open(kNonce16, kAad16, sealed, nothing));  // NOLINT(bugprone-use-after-move)
+  CHECK(nothing.empty());
+  CHECK(moved.open(kNonce16, kAad16, sealed, nothing));
+  CHECK(nothing == kPlain16);
+}

@@ -58,3 +58,34 @@ TEST_CASE("a public key of small order gives the all-zero secret, which is refus
     CHECK(r.error().message().find(to_hex(bad)) != std::string::npos);
   }
 }
+
+TEST_CASE("a key pair keeps its key loaded, and x25519 through it gives what the private key gives") {
+  const auto alice = x25519_from_private(unhex_secret<32>(kAlicePrivate)).value();
+  REQUIRE(alice.loaded);
+  CHECK(to_hex(x25519(alice, unhex_array<32>(kBobPublic)).value().bytes()) == kShared);
+
+  const auto a = x25519_generate().value();
+  const auto b = x25519_generate().value();
+  REQUIRE(a.loaded);
+  CHECK(x25519(a, b.public_key).value() == x25519(a.private_key, b.public_key).value());
+
+  // Put together by hand: no loaded key, so the private key is loaded for the call.
+  const X25519KeyPair by_hand{unhex_secret<32>(kBobPrivate), unhex_array<32>(kBobPublic), nullptr};
+  CHECK(to_hex(x25519(by_hand, unhex_array<32>(kAlicePublic)).value().bytes()) == kShared);
+
+  // Copies share the loaded key; the small-order refusal holds through it.
+  const X25519KeyPair copy = a;
+  CHECK(copy.loaded == a.loaded);
+  auto refused = x25519(copy, X25519PublicKey{});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == kRejectedInput);
+}
+
+TEST_CASE("wipe_private wipes the private key and lets go of the loaded one; the public key stays") {
+  auto pair = x25519_generate().value();
+  const auto public_key = pair.public_key;
+  pair.wipe_private();
+  CHECK(pair.private_key.is_zero());
+  CHECK_FALSE(pair.loaded);
+  CHECK(pair.public_key == public_key);
+}

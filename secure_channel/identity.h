@@ -9,7 +9,10 @@
 // anything but exactly that line.
 //
 // Keys are wiped from memory when the Identity goes (crypto/secret.h).
-// Copies share nothing: each holds its own copy of the key.
+// Each copy holds its own copy of the key's bytes; all share the one
+// OpenSSL object the key is loaded in (crypto::X25519KeyPair::loaded,
+// immutable, so every channel's handshake skips loading it again), which is
+// freed and cleansed with the last copy and the last channel using it.
 #ifndef OCKAM_SECURE_CHANNEL_IDENTITY_H_
 #define OCKAM_SECURE_CHANNEL_IDENTITY_H_
 

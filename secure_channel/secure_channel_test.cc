@@ -41,7 +41,7 @@ std::string told(ockam::Node& node, std::chrono::milliseconds timeout = kWait) {
 // A hop on the channel's way, both directions: it keeps a copy of each
 // Vec<u8> body (handshake messages 2 and 3, encrypted messages; the first
 // message is another type and passes untouched) and, if told to, tampers
-// with one or replays one.
+// with one, replays one, or sends a body of another type in place of one.
 struct Wiretap : ockam::Worker<ockam::Any> {
   struct Log {
     std::mutex mu;
@@ -50,6 +50,8 @@ struct Wiretap : ockam::Worker<ockam::Any> {
   Log* log;
   int tamper_at = -1;  // flips a bit in the message with this index
   int replay_at = -1;  // sends this one twice
+  int string_at = -1;  // sends a std::string instead of this one
+  int bool_at = -1;    // sends a bool instead of this one
   int index = 0;
   Wiretap(Log* l, int t = -1, int r = -1) : log(l), tamper_at(t), replay_at(r) {}
   Result<void> handle_message(ockam::Context& ctx, Routed<ockam::Any> msg) override {
@@ -67,6 +69,8 @@ struct Wiretap : ockam::Worker<ockam::Any> {
       body.back() ^= 1;  // in the tag
       return ctx.send_from_address(rest, std::move(body), ctx.address());
     }
+    if (i == string_at) return ctx.send_from_address(rest, std::string("not a Vec<u8>"), ctx.address());
+    if (i == bool_at) return ctx.send_from_address(rest, true, ctx.address());
     if (i == replay_at) {
       if (auto r = ctx.send_from_address(rest, body, ctx.address()); !r) return r;
     }
@@ -184,25 +188,53 @@ TEST_CASE("trusted peers: an initiator refuses a responder it does not trust, an
   }
 }
 
+namespace {
+
+// Starts an echoer on `node` and opens a channel to it whose messages pass
+// `wiretap` (at "tap") both ways; returns the channel's local address.
+Address tapped_channel(ockam::Node& node, Wiretap wiretap) {
+  REQUIRE_OK(node.start_worker("tap", std::move(wiretap)));
+  REQUIRE_OK(node.start_worker("echoer", Echoer{}));
+  REQUIRE_OK(ockam::create_secure_channel_listener(node, "listener", fresh(), {.expose = {"echoer"}}));
+  auto channel = ockam::create_secure_channel(node, Route{"tap", "listener"}, fresh());
+  REQUIRE_OK(channel);
+  return channel.value();
+}
+
+}  // namespace
+
 TEST_CASE("a tampered message is dropped and counted, a replayed one too, and the channel goes on") {
   ockam::Node node;
   Wiretap::Log tap;
   // The Vec<u8> bodies the tap sees, in order: 0 message 2, 1 message 3,
   // 2 "tampered", 3 "replayed" (then its echo and "after", in either order).
-  REQUIRE_OK(node.start_worker("tap", Wiretap(&tap, /*tamper_at=*/2, /*replay_at=*/3)));
-  REQUIRE_OK(node.start_worker("echoer", Echoer{}));
-  REQUIRE_OK(ockam::create_secure_channel_listener(node, "listener", fresh(), {.expose = {"echoer"}}));
-  auto channel = ockam::create_secure_channel(node, Route{"tap", "listener"}, fresh());
-  REQUIRE_OK(channel);
+  const Address channel = tapped_channel(node, Wiretap(&tap, /*tamper_at=*/2, /*replay_at=*/3));
   const auto before = ockam::secure_channel_stats();
-  REQUIRE_OK(node.send(Route{channel.value(), "echoer"}, std::string("tampered")));  // tap index 1
-  REQUIRE_OK(node.send(Route{channel.value(), "echoer"}, std::string("replayed")));  // tap index 2, twice
-  REQUIRE_OK(node.send(Route{channel.value(), "echoer"}, std::string("after")));
+  REQUIRE_OK(node.send(Route{channel, "echoer"}, std::string("tampered")));  // tap index 1
+  REQUIRE_OK(node.send(Route{channel, "echoer"}, std::string("replayed")));  // tap index 2, twice
+  REQUIRE_OK(node.send(Route{channel, "echoer"}, std::string("after")));
   CHECK(told(node) == "replayed");
   CHECK(told(node) == "after");
   CHECK(code_of(node.receive<std::string>(std::chrono::milliseconds(200))) == "Timeout");
   const auto after = ockam::secure_channel_stats();
   CHECK(after.rejected - before.rejected == 2);  // the bad tag, the repeated nonce
+}
+
+TEST_CASE("a body of another type from the peer's side is read as its wire form: dropped, counted, the channel goes on") {
+  ockam::Node node;
+  Wiretap::Log tap;
+  Wiretap wiretap(&tap);
+  wiretap.string_at = 2;  // as Vec<u8>, 13 bytes: shorter than a nonce and a tag
+  wiretap.bool_at = 3;    // as Vec<u8>, a length of 1 and no byte: not a Vec<u8>
+  const Address channel = tapped_channel(node, std::move(wiretap));
+  const auto before = ockam::secure_channel_stats();
+  REQUIRE_OK(node.send(Route{channel, "echoer"}, std::string("as a string")));  // tap index 2
+  REQUIRE_OK(node.send(Route{channel, "echoer"}, std::string("as a bool")));    // tap index 3
+  REQUIRE_OK(node.send(Route{channel, "echoer"}, std::string("after")));
+  CHECK(told(node) == "after");
+  CHECK(code_of(node.receive<std::string>(std::chrono::milliseconds(200))) == "Timeout");
+  const auto after = ockam::secure_channel_stats();
+  CHECK(after.rejected - before.rejected == 2);
 }
 
 TEST_CASE("the listener keeps at most max_channels: a newcomer replaces the oldest half-open handshake, else is refused") {
