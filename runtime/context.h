@@ -108,19 +108,35 @@ class Context {
   // returns once the addresses are taken (AddressInUse, InvalidAddress
   // otherwise); initialize() then runs on the pool as the worker's first
   // turn, and messages sent meanwhile wait for it. `options`: its mailbox's
-  // capacity (NodeOptions::mailbox_capacity by default).
+  // capacity (NodeOptions::mailbox_capacity by default), its policies.
+  // An address of the reserved form of fresh addresses (a local name
+  // beginning with '~', below) is InvalidAddress: those are the node's.
   template <class W>
   Result<void> start_worker(Address address, W worker, WorkerOptions options = {}) {
     std::vector<Address> addresses;
     addresses.push_back(std::move(address));
-    return start_worker(std::move(addresses), std::move(worker), options);
+    return start_worker(std::move(addresses), std::move(worker), std::move(options));
   }
   template <class W>
   Result<void> start_worker(std::vector<Address> addresses, W worker, WorkerOptions options = {}) {
-    using M = typename W::Message;
-    static_assert(std::is_base_of_v<Worker<M>, W>, "a worker derives from ockam::Worker<M>");
-    static_assert(std::is_move_constructible_v<W>, "a worker is moved into the node");
-    return start_cell(std::move(addresses), std::make_unique<detail::WorkerCell<W>>(std::move(worker)), options);
+    return start_cell(std::move(addresses), make_cell(std::move(worker)), std::move(options));
+  }
+  // Starts `worker` at a fresh address, picked by the node, and returns it:
+  // for a worker that starts children (a tree, a pool, a request's reply
+  // address) and has no name to give them. Otherwise as above.
+  //
+  // The reserved form: a fresh address is local, and its name is '~' and a
+  // number in lowercase hex ("~0", "~3e8"). It cannot collide: the numbers
+  // come from one process-wide counter and each is handed out once (a
+  // thread takes a block of them at a time), and no other worker can hold
+  // an address of that form, since start_worker at one is InvalidAddress.
+  // So a start at a fresh address never meets AddressInUse, and it costs
+  // what a start at a given address costs: it adds no lock, no lookup and
+  // no retry (runtime/internal/fresh_address.h).
+  template <class W>
+    requires detail::WorkerType<W>
+  Result<Address> start_worker(W worker, WorkerOptions options = {}) {
+    return start_fresh(make_cell(std::move(worker)), std::move(options));
   }
 
   // Stops the worker holding `address`: all its addresses are freed at once
@@ -165,7 +181,15 @@ class Context {
     }
     return {};
   }
+  template <class W>
+  static std::unique_ptr<detail::Cell> make_cell(W&& worker) {
+    using M = typename W::Message;
+    static_assert(std::is_base_of_v<Worker<M>, W>, "a worker derives from ockam::Worker<M>");
+    static_assert(std::is_move_constructible_v<W>, "a worker is moved into the node");
+    return std::make_unique<detail::WorkerCell<W>>(std::move(worker));
+  }
   Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell, WorkerOptions options);
+  Result<Address> start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options);
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
   detail::Cell* cell_;
