@@ -80,9 +80,8 @@ Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
                                             " refuses a message for " + detail::quoted(envelope.onward.next()));
 }
 
-Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want, detail::WireDecoder decode,
-                                                      std::chrono::milliseconds timeout) {
-  return core_->receive(*this, want, decode, timeout);
+Result<detail::EnvelopePtr> Context::receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout) {
+  return core_->receive(*this, want, timeout);
 }
 
 namespace {

@@ -90,12 +90,14 @@ class Context {
   // consumed: WrongMessageType names it, it is counted in
   // NodeStats::wrong_type and logged, and the next receive gets the next
   // message, so no message can block the app. (receive<Any>() takes
-  // anything.) One thread at a time receives; concurrent calls are
-  // serialized.
+  // anything; receive<std::variant<A, B>>() an A, a B or the variant.) One
+  // thread at a time receives; concurrent calls are serialized.
   template <class M>
   Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
-    const std::type_info* want = std::is_same_v<M, Any> ? nullptr : &typeid(M);
-    Result<detail::EnvelopePtr> envelope = receive_envelope(want, detail::wire_decoder<M>(), timeout);
+    static_assert(detail::check_message_type<M>());
+    detail::Wanted want{&typeid(M), std::is_same_v<M, Any> ? nullptr : &detail::takes_local<M>,
+                        detail::wire_decoder<M>()};
+    Result<detail::EnvelopePtr> envelope = receive_envelope(want, timeout);
     if (!envelope) return envelope.error();
     return detail::EnvelopeAccess::make_routed<M>(std::move(envelope).value());
   }
@@ -172,8 +174,7 @@ class Context {
   // AccessDenied if the worker's outgoing policy refuses `envelope`.
   // Precondition: the worker has an outgoing policy (cell_->extras).
   Result<void> check_outgoing(const detail::Envelope& envelope) const;
-  Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, detail::WireDecoder decode,
-                                               std::chrono::milliseconds timeout);
+  Result<detail::EnvelopePtr> receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout);
   template <class M>
   static Result<void> check_encodable(const Route& route) {
     if constexpr (!detail::wire_encodable_v<M> && !std::is_same_v<M, Any>) {

@@ -186,7 +186,7 @@ void NodeCore::wake_app() {
 
 // ---------------------------------------------------------------- the app
 
-Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
+Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
                                       std::chrono::milliseconds timeout) {
   if (&ctx != &app_.ctx) {
     return Error(ErrorCode::AccessDenied,
@@ -197,13 +197,13 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
   for (;;) {
     if (stopping_.load()) return stopped_error();
     if (EnvelopePtr front{app_.take(lifecycle_.room())}) {
-      if (want == nullptr || *front->type == *want) return front;
-      if (decode != nullptr && front->is_wire()) {
-        Result<EnvelopePtr> typed = decode(*front);
+      if (want.takes == nullptr || want.takes(*front->type)) return front;
+      if (want.decode != nullptr && front->is_wire()) {
+        Result<EnvelopePtr> typed = want.decode(*front);
         if (typed) return typed;
         return refuse_at_app(Error(ErrorCode::WrongMessageType, typed.error().message()));
       }
-      return refuse_at_app(Error(ErrorCode::WrongMessageType, "expected " + demangle(*want) + ", found " +
+      return refuse_at_app(Error(ErrorCode::WrongMessageType, "expected " + demangle(*want.type) + ", found " +
                                                                   demangle(*front->type) + "; it is dropped"));
     }
     if (!app_.mailbox.try_mark_empty()) {

@@ -78,8 +78,7 @@ class NodeCore {
   Result<Address> start_fresh(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
   Result<void> register_transport(Address::Type type, const Address& router);
-  Result<EnvelopePtr> receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
-                              std::chrono::milliseconds timeout);
+  Result<EnvelopePtr> receive(const Context& ctx, const Wanted& want, std::chrono::milliseconds timeout);
   // `hook` runs once, at the start of stop() (before any worker stops, on
   // the thread that calls stop(), under no lock a turn takes): a transport
   // closes its sockets and joins its threads there. NodeStopped once the
