@@ -16,25 +16,38 @@
 
 namespace ockam {
 
-template <class M>
-class Routed {
+namespace detail {
+// What a Routed reads from the envelope it owns (`Owner`: a unique_ptr to an
+// Envelope or a TypedEnvelope<M>): the routes.
+template <class Owner>
+class RoutesOf {
  public:
-  Routed(Routed&&) noexcept = default;
-  Routed& operator=(Routed&&) noexcept = default;
-
   const Route& onward_route() const { return env_->onward; }
   const Route& return_route() const { return env_->ret; }
   // The first hop of the return route: who to answer.
   const Address& src_addr() const { return env_->ret.next(); }
   // The address this message was delivered to.
   const Address& dst_addr() const { return env_->onward.next(); }
-  const M& body() const& { return env_->body; }
-  M into_body() && { return std::move(env_->body); }
+
+ protected:
+  explicit RoutesOf(Owner env) : env_(std::move(env)) {}
+  Owner env_;
+};
+}  // namespace detail
+
+template <class M>
+class Routed : public detail::RoutesOf<std::unique_ptr<detail::TypedEnvelope<M>>> {
+ public:
+  Routed(Routed&&) noexcept = default;
+  Routed& operator=(Routed&&) noexcept = default;
+
+  const M& body() const& { return this->env_->body; }
+  M into_body() && { return std::move(this->env_->body); }
 
  private:
   friend struct detail::EnvelopeAccess;
-  explicit Routed(std::unique_ptr<detail::TypedEnvelope<M>> env) : env_(std::move(env)) {}
-  std::unique_ptr<detail::TypedEnvelope<M>> env_;
+  explicit Routed(std::unique_ptr<detail::TypedEnvelope<M>> env)
+      : detail::RoutesOf<std::unique_ptr<detail::TypedEnvelope<M>>>(std::move(env)) {}
 };
 
 template <>
@@ -61,27 +74,23 @@ class Routed<Any> {
 // into body() here, and the envelope keeps the routes; forward() moves the
 // body back into it, so the next hop gets it as it was sent.
 template <class... Ts>
-class Routed<std::variant<Ts...>> {
+class Routed<std::variant<Ts...>> : public detail::RoutesOf<detail::EnvelopePtr> {
   using V = std::variant<Ts...>;
 
  public:
   Routed(Routed&&) noexcept = default;
   Routed& operator=(Routed&&) noexcept = default;
 
-  const Route& onward_route() const { return env_->onward; }
-  const Route& return_route() const { return env_->ret; }
-  const Address& src_addr() const { return env_->ret.next(); }
-  const Address& dst_addr() const { return env_->onward.next(); }
   const V& body() const& { return body_; }
   V into_body() && { return std::move(body_); }
 
  private:
   friend struct detail::EnvelopeAccess;
   // `body`: how to make body_ (it may point into *env, which stays alive).
+  // The envelope keeps the routes; its own body is moved into body_.
   template <class... Args>
   explicit Routed(detail::EnvelopePtr env, Args&&... body)
-      : env_(std::move(env)), body_(std::forward<Args>(body)...) {}
-  detail::EnvelopePtr env_;  // the routes; its own body was moved into body_
+      : detail::RoutesOf<detail::EnvelopePtr>(std::move(env)), body_(std::forward<Args>(body)...) {}
   V body_;
 };
 

@@ -31,15 +31,18 @@ struct Answerer : ockam::Worker<Msg> {
   }
 };
 
+// A node connected to a ListeningNode whose worker "w" is an Answerer.
+struct AnswererPair : ConnectedPair {
+  AnswererPair() : ConnectedPair("w", Answerer{}) {}
+};
+
 }  // namespace
 
 TEST_CASE("a variant worker gets both alternatives from another node over TCP, and its variant answers come back") {
   LogCapture log;
-  ListeningNode server;
-  REQUIRE(server.node.start_worker("w", Answerer{}));
-  ockam::Node client;
-  ockam::TcpTransport client_tcp = ockam::TcpTransport::create(client).value();
-  const Address connection = client_tcp.connect(server.address.name()).value();
+  AnswererPair pair;
+  ockam::Node& client = pair.client;
+  const Address& connection = pair.connection;
 
   // Over the wire the sender sends the variant: the bytes must carry the tag.
   REQUIRE_OK(client.send(Route{connection, "w"}, Msg(std::uint32_t{41})));
@@ -53,7 +56,7 @@ TEST_CASE("a variant worker gets both alternatives from another node over TCP, a
   REQUIRE(text.value().body().index() == 1);
   CHECK(std::get<1>(text.value().body()) == "hi!");
   CHECK(str(text.value().return_route()) == connection.to_string() + " -> w");
-  CHECK_MESSAGE(server.node.stats().wrong_type == 0, log.dump());
+  CHECK_MESSAGE(pair.server.node.stats().wrong_type == 0, log.dump());
 }
 
 TEST_CASE("a raw peer's BARE union bytes (a Rust enum under serde_bare) reach a variant worker as each alternative") {
@@ -89,13 +92,9 @@ TEST_CASE("a body from a peer that is no alternative of the union is counted as 
 
 TEST_CASE("an alternative sent over TCP on its own carries no tag, so a remote variant worker counts it as wrong_type") {
   LogCapture log;
-  ListeningNode server;
-  REQUIRE(server.node.start_worker("w", Answerer{}));
-  ockam::Node client;
-  ockam::TcpTransport client_tcp = ockam::TcpTransport::create(client).value();
-  const Address connection = client_tcp.connect(server.address.name()).value();
+  AnswererPair pair;
   // The sender cannot know the remote worker's type: a u32 goes as 4 bytes.
-  REQUIRE_OK(client.send(Route{connection, "w"}, std::uint32_t{7}));
-  CHECK(eventually([&] { return server.node.stats().wrong_type == 1; }));
-  CHECK(code_of(client.receive<Msg>(std::chrono::milliseconds(50))) == "Timeout");
+  REQUIRE_OK(pair.client.send(Route{pair.connection, "w"}, std::uint32_t{7}));
+  CHECK(eventually([&] { return pair.server.node.stats().wrong_type == 1; }));
+  CHECK(code_of(pair.client.receive<Msg>(std::chrono::milliseconds(50))) == "Timeout");
 }

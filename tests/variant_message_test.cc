@@ -45,14 +45,6 @@ std::string described(ockam::Node& node) {
   return reply ? reply.value().body() : ockam_test::describe(reply);
 }
 
-// Sends the body back, as the variant (unique_ptr: the same allocation).
-template <class V>
-struct VariantEcho : ockam::Worker<V> {
-  Result<void> handle_message(Context& ctx, Routed<V> msg) override {
-    return ctx.send(msg.return_route(), std::move(msg).into_body());
-  }
-};
-
 }  // namespace
 
 TEST_CASE("a variant worker gets each alternative sent as itself, and the variant sent whole") {
@@ -92,7 +84,7 @@ TEST_CASE("local delivery moves an alternative into the variant and never copies
   ockam_test::CopyCounter::reset();
   {
     ockam::Node node;
-    REQUIRE_OK(node.start_worker("echo", VariantEcho<Owned>{}));
+    REQUIRE_OK(node.start_worker("echo", ockam_test::BodyEcho<Owned>{}));  // answers with the variant
     auto owned = std::make_unique<int>(42);
     const int* original = owned.get();
     REQUIRE_OK(node.send("echo", std::move(owned)));
