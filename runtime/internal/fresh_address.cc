@@ -1,6 +1,8 @@
 #include "runtime/internal/fresh_address.h"
 
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace ockam::detail {
@@ -23,8 +25,7 @@ struct ThreadBlock {
 };
 constinit thread_local ThreadBlock t_block;
 
-}  // namespace
-
+// Fresh address number `n`: "~" and n in lowercase hex.
 Address fresh_address(std::uint64_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   char digits[16];
@@ -39,6 +40,8 @@ Address fresh_address(std::uint64_t n) {
   for (std::size_t i = 0; i < count; ++i) name[1 + i] = digits[k + i];
   return Address(Address::kLocal, std::string_view(name, 1 + count));
 }
+
+}  // namespace
 
 Address next_fresh_address() {
   ThreadBlock& block = t_block;
