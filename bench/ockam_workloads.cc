@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <oneapi/tbb/scalable_allocator.h>
@@ -336,6 +337,83 @@ void BM_RouteHop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RouteHop)->Arg(2)->Arg(64);
+
+// ---------------------------------------------------------------- Skynet
+
+// BENCHMARKS.md's Skynet: a root worker starts 10 children, each 10 more,
+// down to 1,000,000 leaves, all started by workers at run time (1,111,111
+// workers, each at a fresh address: start_worker(W)). A leaf answers its
+// number, a parent the sum of its 10 children's answers, and each worker
+// stops itself once it has answered. One message type per direction, one
+// variant for the worker. The clock runs from the root's start to its
+// answer at the app.
+constexpr std::int64_t kSkynetLeaves = 1000000;
+constexpr std::int64_t kSkynetWorkers = 1111111;
+constexpr std::int64_t kSkynetSum = 499999500000;  // 0 + 1 + ... + 999,999
+
+struct SkynetStart {
+  std::int64_t number;  // the first leaf number of this subtree
+  std::int64_t size;    // its leaves
+};
+struct SkynetSum {
+  std::int64_t value;
+};
+
+struct SkynetWorker : ockam::Worker<std::variant<SkynetStart, SkynetSum>> {
+  ockam::Route parent;
+  std::int64_t sum = 0;
+  int waiting = 0;
+  Result<void> handle_message(Context& ctx, Routed<std::variant<SkynetStart, SkynetSum>> msg) override {
+    if (const SkynetStart* start = std::get_if<SkynetStart>(&msg.body())) {
+      if (start->size == 1) return answer(ctx, msg.return_route(), start->number);
+      parent = msg.return_route();
+      const std::int64_t child_size = start->size / 10;
+      for (int i = 0; i < 10; ++i) {
+        Result<Address> child = ctx.start_worker(SkynetWorker{});
+        if (!child) return child.error();
+        if (Result<void> r = ctx.send(*child, SkynetStart{start->number + i * child_size, child_size}); !r) return r;
+      }
+      waiting = 10;
+      return {};
+    }
+    sum += std::get<SkynetSum>(msg.body()).value;
+    if (--waiting > 0) return {};
+    return answer(ctx, parent, sum);
+  }
+  static Result<void> answer(Context& ctx, const ockam::Route& to, std::int64_t value) {
+    if (Result<void> r = ctx.send(to, SkynetSum{value}); !r) return r;
+    return ctx.stop_worker(ctx.address());
+  }
+};
+
+void BM_Skynet(benchmark::State& state) {
+  ockam::Node node(bench_options());
+  double total_ms = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    Result<Address> root = node.start_worker(SkynetWorker{});
+    if (!root) return report_failure(state, "the root failed to start");
+    if (!node.send(*root, SkynetStart{0, kSkynetLeaves})) return report_failure(state, "send failed");
+    Result<Routed<SkynetSum>> answer = node.receive<SkynetSum>(ockam_bench::kTimeout);
+    total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!answer) return report_failure(state, "no answer from the root: " + answer.error().to_string());
+    if (answer->body().value != kSkynetSum) {
+      return report_failure(state, "the root answered " + std::to_string(answer->body().value));
+    }
+    // Off the clock: the last workers' stop_worker calls may follow their answers.
+    const auto deadline = std::chrono::steady_clock::now() + ockam_bench::kTimeout;
+    while (node.worker_count() != 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (node.worker_count() != 0) return report_failure(state, "workers still running after the answer");
+  }
+  if (node.stats().handler_errors != 0) return report_failure(state, "a handler failed");
+  const double iterations = static_cast<double>(state.iterations());
+  state.SetItemsProcessed(state.iterations() * kSkynetWorkers);  // workers started (and answered) per second
+  state.counters["ms"] = total_ms / iterations;
+  state.counters["ns_per_worker"] = total_ms * 1e6 / (iterations * kSkynetWorkers);
+}
+BENCHMARK(BM_Skynet)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- Mailbox
 

@@ -47,6 +47,15 @@ Result<bool> ockam_decode(codec_tag<bool>, std::span<const std::uint8_t> in) {
   return *b == 1;
 }
 
+void ockam_encode(codec_tag<std::monostate>, std::monostate, std::vector<std::uint8_t>&) {}
+
+Result<std::monostate> ockam_decode(codec_tag<std::monostate>, std::span<const std::uint8_t> in) {
+  bare::Reader r(in);
+  auto end = r.expect_end("void body");
+  if (!end) return end.error();
+  return std::monostate{};
+}
+
 namespace detail {
 namespace {
 

@@ -42,9 +42,16 @@
 //   std::vector<std::uint8_t>   BARE data:   uint length + bytes       (Rust Vec<u8>)
 //   bool                        one byte, 0 or 1                       (Rust bool)
 //   (u)int8/16/32/64_t          fixed-width little-endian              (Rust u8..u64, i8..i64)
+//   std::monostate              BARE void: no bytes                    (Rust (), a unit variant's content)
+//   std::variant<Ts...>         BARE union: uint tag (the alternative's (Rust enum: the variant's index,
+//     when every Ts has one     index), then the alternative           in declaration order)
 // Integers are fixed-width, not BARE's varint uint/int, because serde_bare
 // maps Rust's u16/u32/u64/i* to BARE's fixed-width types: a Rust peer
-// sending a u64 body writes 8 little-endian bytes.
+// sending a u64 body writes 8 little-endian bytes. A variant is how
+// serde_bare writes a Rust enum: `enum Msg { Start(Start), Sum(u64) }` and
+// std::variant<Start, std::uint64_t> are the same bytes, and a unit variant
+// (`Stop`) is a std::monostate alternative (or an empty struct with an
+// empty codec).
 //
 // Bodies from another node are read with decode_peer_body (below), which for
 // the built-in types accepts what Ockam's Rust node accepts; decode_body and
@@ -58,6 +65,8 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "codec/bare.h"
@@ -78,6 +87,8 @@ void ockam_encode(codec_tag<std::vector<std::uint8_t>>, const std::vector<std::u
 Result<std::vector<std::uint8_t>> ockam_decode(codec_tag<std::vector<std::uint8_t>>, std::span<const std::uint8_t> in);
 void ockam_encode(codec_tag<bool>, bool b, std::vector<std::uint8_t>& out);
 Result<bool> ockam_decode(codec_tag<bool>, std::span<const std::uint8_t> in);
+void ockam_encode(codec_tag<std::monostate>, std::monostate, std::vector<std::uint8_t>& out);
+Result<std::monostate> ockam_decode(codec_tag<std::monostate>, std::span<const std::uint8_t> in);
 
 namespace detail {
 // Integers with a fixed-width codec: not bool, not the character types
@@ -126,6 +137,51 @@ struct CodecFacade {
 template <class T>
 using Codec = detail::CodecFacade<T>;
 
+// The BARE union (table above). Decoding is strict: a canonical uint tag
+// below the number of alternatives, then exactly one value of that
+// alternative, read by its own codec (trailing bytes are an error). A
+// valueless variant (an exception left it empty) is written with the tag
+// one past the last, which every reader refuses.
+namespace detail {
+template <class V, std::size_t I>
+Result<V> decode_alternative(std::span<const std::uint8_t> in, std::size_t offset) {
+  using T = std::variant_alternative_t<I, V>;
+  Result<T> value = Codec<T>::decode(in.subspan(offset));
+  if (!value) {
+    return Error(value.error().code(), "union alternative " + std::to_string(I) + " (from byte " +
+                                           std::to_string(offset) + "): " + value.error().message());
+  }
+  return V(std::in_place_index<I>, std::move(value).value());
+}
+template <class V, std::size_t... I>
+Result<V> decode_union(std::span<const std::uint8_t> in, std::index_sequence<I...>) {
+  bare::Reader r(in);
+  auto tag = r.read_uint("union tag");
+  if (!tag) return tag.error();
+  if (*tag >= sizeof...(I)) {
+    return r.error_at(0, "union tag", "tag " + std::to_string(*tag) + ", but the union has " +
+                                          std::to_string(sizeof...(I)) + " alternative(s)");
+  }
+  using Decode = Result<V> (*)(std::span<const std::uint8_t>, std::size_t);
+  static constexpr Decode kDecode[] = {&decode_alternative<V, I>...};
+  return kDecode[*tag](in, r.offset());
+}
+}  // namespace detail
+
+template <class... Ts>
+  requires(has_codec_v<Ts> && ...)
+void ockam_encode(codec_tag<std::variant<Ts...>>, const std::variant<Ts...>& v, std::vector<std::uint8_t>& out) {
+  if (v.valueless_by_exception()) return bare::write_uint(out, sizeof...(Ts));
+  bare::write_uint(out, v.index());
+  std::visit([&out](const auto& alternative) { Codec<std::decay_t<decltype(alternative)>>::encode(alternative, out); },
+             v);
+}
+template <class... Ts>
+  requires(has_codec_v<Ts> && ...)
+Result<std::variant<Ts...>> ockam_decode(codec_tag<std::variant<Ts...>>, std::span<const std::uint8_t> in) {
+  return detail::decode_union<std::variant<Ts...>>(in, std::index_sequence_for<Ts...>{});
+}
+
 // Appends the encoding of a body.
 template <class T>
 void encode_body(const T& body, std::vector<std::uint8_t>& out) {
@@ -166,6 +222,10 @@ Result<std::uint64_t> decode_peer_fixed(std::size_t width, std::span<const std::
 // serde_bare's own leniencies come with it: a uint with redundant zero
 // groups, and any nonzero byte as bool true. docs/wire-format.md lists the
 // consequences byte by byte.
+//
+// A variant (a BARE union) is read strictly, its alternative too: the tag
+// says the sender wrote BARE, so there is no raw form to guess at, and the
+// alternative's codec knows where its value ends.
 //
 // A user type's ockam_decode gets the payload exactly as it came, with
 // neither leniency: the retry guesses at how a non-Rust peer sent a string

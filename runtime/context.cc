@@ -80,20 +80,30 @@ Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
                                             " refuses a message for " + detail::quoted(envelope.onward.next()));
 }
 
-Result<detail::EnvelopePtr> Context::receive_envelope(const std::type_info* want, detail::WireDecoder decode,
-                                                      std::chrono::milliseconds timeout) {
-  return core_->receive(*this, want, decode, timeout);
+Result<detail::EnvelopePtr> Context::receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout) {
+  return core_->receive(*this, want, timeout);
 }
 
-Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell,
-                                 WorkerOptions options) {
-  cell->capacity = detail::Cell::capacity_of(options.mailbox_capacity);  // 0: the node's default
+namespace {
+void apply(detail::Cell& cell, WorkerOptions&& options) {
+  cell.capacity = detail::Cell::capacity_of(options.mailbox_capacity);  // 0: the node's default
   if (!options.incoming.is_default() || !options.outgoing.is_default()) {
-    detail::Cell::Extras& extras = cell->extras_to_set();
+    detail::Cell::Extras& extras = cell.extras_to_set();
     extras.incoming = std::move(options.incoming);
     extras.outgoing = std::move(options.outgoing);
   }
+}
+}  // namespace
+
+Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell,
+                                 WorkerOptions options) {
+  apply(*cell, std::move(options));
   return core_->start(std::move(addresses), std::move(cell));
+}
+
+Result<Address> Context::start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options) {
+  apply(*cell, std::move(options));
+  return core_->start_fresh(std::move(cell));
 }
 
 Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }

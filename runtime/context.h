@@ -90,12 +90,14 @@ class Context {
   // consumed: WrongMessageType names it, it is counted in
   // NodeStats::wrong_type and logged, and the next receive gets the next
   // message, so no message can block the app. (receive<Any>() takes
-  // anything.) One thread at a time receives; concurrent calls are
-  // serialized.
+  // anything; receive<std::variant<A, B>>() an A, a B or the variant.) One
+  // thread at a time receives; concurrent calls are serialized.
   template <class M>
   Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
-    const std::type_info* want = std::is_same_v<M, Any> ? nullptr : &typeid(M);
-    Result<detail::EnvelopePtr> envelope = receive_envelope(want, detail::wire_decoder<M>(), timeout);
+    static_assert(detail::check_message_type<M>());
+    detail::Wanted want{&typeid(M), std::is_same_v<M, Any> ? nullptr : &detail::takes_local<M>,
+                        detail::wire_decoder<M>()};
+    Result<detail::EnvelopePtr> envelope = receive_envelope(want, timeout);
     if (!envelope) return envelope.error();
     return detail::EnvelopeAccess::make_routed<M>(std::move(envelope).value());
   }
@@ -108,19 +110,35 @@ class Context {
   // returns once the addresses are taken (AddressInUse, InvalidAddress
   // otherwise); initialize() then runs on the pool as the worker's first
   // turn, and messages sent meanwhile wait for it. `options`: its mailbox's
-  // capacity (NodeOptions::mailbox_capacity by default).
+  // capacity (NodeOptions::mailbox_capacity by default), its policies.
+  // An address of the reserved form of fresh addresses (a local name
+  // beginning with '~', below) is InvalidAddress: those are the node's.
   template <class W>
   Result<void> start_worker(Address address, W worker, WorkerOptions options = {}) {
     std::vector<Address> addresses;
     addresses.push_back(std::move(address));
-    return start_worker(std::move(addresses), std::move(worker), options);
+    return start_worker(std::move(addresses), std::move(worker), std::move(options));
   }
   template <class W>
   Result<void> start_worker(std::vector<Address> addresses, W worker, WorkerOptions options = {}) {
-    using M = typename W::Message;
-    static_assert(std::is_base_of_v<Worker<M>, W>, "a worker derives from ockam::Worker<M>");
-    static_assert(std::is_move_constructible_v<W>, "a worker is moved into the node");
-    return start_cell(std::move(addresses), std::make_unique<detail::WorkerCell<W>>(std::move(worker)), options);
+    return start_cell(std::move(addresses), make_cell(std::move(worker)), std::move(options));
+  }
+  // Starts `worker` at a fresh address, picked by the node, and returns it:
+  // for a worker that starts children (a tree, a pool, a request's reply
+  // address) and has no name to give them. Otherwise as above.
+  //
+  // The reserved form: a fresh address is local, and its name is '~' and a
+  // number in lowercase hex ("~0", "~3e8"). It cannot collide: the numbers
+  // come from one process-wide counter and each is handed out once (a
+  // thread takes a block of them at a time), and no other worker can hold
+  // an address of that form, since start_worker at one is InvalidAddress.
+  // So a start at a fresh address never meets AddressInUse, and it costs
+  // what a start at a given address costs: it adds no lock, no lookup and
+  // no retry (runtime/internal/fresh_address.h).
+  template <class W>
+    requires detail::WorkerType<W>
+  Result<Address> start_worker(W worker, WorkerOptions options = {}) {
+    return start_fresh(make_cell(std::move(worker)), std::move(options));
   }
 
   // Stops the worker holding `address`: all its addresses are freed at once
@@ -156,8 +174,7 @@ class Context {
   // AccessDenied if the worker's outgoing policy refuses `envelope`.
   // Precondition: the worker has an outgoing policy (cell_->extras).
   Result<void> check_outgoing(const detail::Envelope& envelope) const;
-  Result<detail::EnvelopePtr> receive_envelope(const std::type_info* want, detail::WireDecoder decode,
-                                               std::chrono::milliseconds timeout);
+  Result<detail::EnvelopePtr> receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout);
   template <class M>
   static Result<void> check_encodable(const Route& route) {
     if constexpr (!detail::wire_encodable_v<M> && !std::is_same_v<M, Any>) {
@@ -165,7 +182,15 @@ class Context {
     }
     return {};
   }
+  template <class W>
+  static std::unique_ptr<detail::Cell> make_cell(W&& worker) {
+    using M = typename W::Message;
+    static_assert(std::is_base_of_v<Worker<M>, W>, "a worker derives from ockam::Worker<M>");
+    static_assert(std::is_move_constructible_v<W>, "a worker is moved into the node");
+    return std::make_unique<detail::WorkerCell<W>>(std::move(worker));
+  }
   Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell, WorkerOptions options);
+  Result<Address> start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options);
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
   detail::Cell* cell_;

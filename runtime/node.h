@@ -35,11 +35,17 @@ class Node {
 
   template <class W>
   Result<void> start_worker(Address address, W worker, WorkerOptions options = {}) {
-    return context().start_worker(std::move(address), std::move(worker), options);
+    return context().start_worker(std::move(address), std::move(worker), std::move(options));
   }
   template <class W>
   Result<void> start_worker(std::vector<Address> addresses, W worker, WorkerOptions options = {}) {
-    return context().start_worker(std::move(addresses), std::move(worker), options);
+    return context().start_worker(std::move(addresses), std::move(worker), std::move(options));
+  }
+  // At a fresh address, which it returns: see Context::start_worker(W, WorkerOptions).
+  template <class W>
+    requires detail::WorkerType<W>
+  Result<Address> start_worker(W worker, WorkerOptions options = {}) {
+    return context().start_worker(std::move(worker), std::move(options));
   }
   // Safe from any thread; the return route is "app".
   template <class M>

@@ -3,6 +3,8 @@
 #ifndef OCKAM_RUNTIME_WORKER_H_
 #define OCKAM_RUNTIME_WORKER_H_
 
+#include <type_traits>
+
 #include "runtime/result.h"
 #include "runtime/routed.h"
 
@@ -24,6 +26,13 @@ class Worker {
   virtual Result<void> handle_message(Context&, Routed<M>) = 0;
   virtual Result<void> shutdown(Context&) { return {}; }
 };
+
+namespace detail {
+// A type start_worker() takes: derived from Worker<M> for its own Message M.
+// (It tells start_worker(worker, options) from start_worker(address, worker).)
+template <class W>
+concept WorkerType = requires { typename W::Message; } && std::is_base_of_v<Worker<typename W::Message>, W>;
+}  // namespace detail
 
 }  // namespace ockam
 

@@ -31,13 +31,6 @@ struct RouteReporter : ockam::Worker<int> {
   }
 };
 
-template <class M>
-struct EchoAny : ockam::Worker<M> {
-  Result<void> handle_message(Context& ctx, Routed<M> msg) override {
-    return ctx.send(msg.return_route(), std::move(msg).into_body());
-  }
-};
-
 }  // namespace
 
 TEST_CASE("the seed's echoer sends Hello Ockam! back to the app") {
@@ -107,7 +100,7 @@ TEST_CASE("messages from one sender to one address arrive in the order sent, bot
 
 TEST_CASE("a move-only body travels to the worker and back without being reallocated") {
   ockam::Node node;
-  REQUIRE_OK(node.start_worker("echo", EchoAny<std::unique_ptr<int>>{}));
+  REQUIRE_OK(node.start_worker("echo", ockam_test::BodyEcho<std::unique_ptr<int>>{}));
   auto body = std::make_unique<int>(99);
   const int* original = body.get();
   REQUIRE_OK(node.send("echo", std::move(body)));
@@ -121,7 +114,7 @@ TEST_CASE("a move-only body travels to the worker and back without being realloc
 
 TEST_CASE("a body whose copy constructor is deleted can be sent and received") {
   ockam::Node node;
-  REQUIRE_OK(node.start_worker("echo", EchoAny<ockam_test::NoCopy>{}));
+  REQUIRE_OK(node.start_worker("echo", ockam_test::BodyEcho<ockam_test::NoCopy>{}));
   REQUIRE_OK(node.send("echo", ockam_test::NoCopy(5)));
   auto reply = node.receive<ockam_test::NoCopy>(kWait);
   REQUIRE_OK(reply);
@@ -132,7 +125,7 @@ TEST_CASE("local delivery never copies a body, only moves it") {
   ockam_test::CopyCounter::reset();
   {
     ockam::Node node;
-    REQUIRE_OK(node.start_worker("echo", EchoAny<ockam_test::CopyCounter>{}));
+    REQUIRE_OK(node.start_worker("echo", ockam_test::BodyEcho<ockam_test::CopyCounter>{}));
     for (int i = 0; i < 10; ++i) REQUIRE_OK(node.send("echo", ockam_test::CopyCounter(i)));
     for (int i = 0; i < 10; ++i) {
       auto reply = node.receive<ockam_test::CopyCounter>(kWait);

@@ -43,6 +43,20 @@ struct ListeningNode {
         address(tcp.listen("127.0.0.1:0", ockam::TcpListenOptions{std::move(expose)}).value()) {}
 };
 
+// A node connected to a ListeningNode that runs `worker` at `name`.
+struct ConnectedPair {
+  ListeningNode server;
+  ockam::Node client;
+  ockam::TcpTransport client_tcp;
+  ockam::Address connection;  // the client's connection to the server
+
+  template <class W>
+  ConnectedPair(const ockam::Address& name, W worker) : client_tcp(ockam::TcpTransport::create(client).value()) {
+    server.node.start_worker(name, std::move(worker)).value();  // throws (failing the test) if it cannot start
+    connection = client_tcp.connect(server.address.name()).value();
+  }
+};
+
 // Waits up to `timeout` for `fd` to be readable (data, end of stream or an
 // error); false if it was not.
 inline bool readable_within(int fd, std::chrono::milliseconds timeout) {

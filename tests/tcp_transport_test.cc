@@ -41,16 +41,8 @@ struct U64Counter : ockam::Worker<std::uint64_t> {
 };
 
 // A node connected to a ListeningNode that runs an echoer.
-struct EchoPair {
-  ListeningNode server;
-  ockam::Node client;
-  ockam::TcpTransport client_tcp;
-  Address connection;
-
-  EchoPair() : client_tcp(ockam::TcpTransport::create(client).value()) {
-    REQUIRE(server.node.start_worker("echoer", Echoer{}));
-    connection = client_tcp.connect(server.address.name()).value();
-  }
+struct EchoPair : ConnectedPair {
+  EchoPair() : ConnectedPair("echoer", Echoer{}) {}
   std::string echo(const std::string& text) {
     if (auto sent = client.send(Route{connection, "echoer"}, text); !sent) return describe(sent);
     auto reply = client.receive<std::string>(kWait);

@@ -266,6 +266,14 @@ struct Echoer : ockam::Worker<std::string> {
   }
 };
 
+// Answers every M with the same body, moved: a round trip of any type.
+template <class M>
+struct BodyEcho : ockam::Worker<M> {
+  ockam::Result<void> handle_message(ockam::Context& ctx, ockam::Routed<M> msg) override {
+    return ctx.send(msg.return_route(), std::move(msg).into_body());
+  }
+};
+
 // Sends `text` on `route` from the app and returns the string that comes back,
 // or a "<... failed: ...>" text naming the error: one check per round trip.
 inline std::string echoed(ockam::Node& node, const ockam::Route& route, const std::string& text) {

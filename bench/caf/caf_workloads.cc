@@ -341,4 +341,69 @@ void BM_CafPingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_CafPingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// ---------------------------------------------------------------- Skynet
+
+// The node's BM_Skynet: 1,111,111 actors, each spawned by its parent at run
+// time; a leaf answers (number, size) with its number, a parent with the sum
+// of its 10 children's answers (a response promise, delivered at the tenth),
+// and each actor quits once it has answered. The app asks the root with a
+// blocking request; the clock runs from the root's spawn to the answer.
+constexpr std::int64_t kSkynetLeaves = 1000000;
+constexpr std::int64_t kSkynetWorkers = 1111111;
+constexpr std::int64_t kSkynetSum = 499999500000;
+
+struct skynet_state {
+  caf::response_promise answer;
+  std::int64_t sum = 0;
+  int waiting = 0;
+};
+
+caf::behavior skynet_actor(caf::stateful_actor<skynet_state>* self) {
+  return {
+      [=](std::int64_t number, std::int64_t size) {
+        auto answer = self->make_response_promise();
+        if (size == 1) {
+          answer.deliver(number);
+          self->quit();
+          return;
+        }
+        const std::int64_t child_size = size / 10;
+        for (int i = 0; i < 10; ++i) self->send(self->spawn(skynet_actor), number + i * child_size, child_size);
+        self->state.answer = std::move(answer);
+        self->state.waiting = 10;
+      },
+      [=](std::int64_t sum) {
+        self->state.sum += sum;
+        if (--self->state.waiting > 0) return;
+        self->state.answer.deliver(self->state.sum);
+        self->quit();
+      },
+  };
+}
+
+void skynet(benchmark::State& state, Policy policy) {
+  BenchSystem sys(policy);
+  double total_ms = 0;
+  for (auto _ : state) {
+    std::int64_t result = -1;
+    const auto start = std::chrono::steady_clock::now();
+    {
+      caf::scoped_actor self{*sys};
+      self->request(self->spawn(skynet_actor), kTimeout, std::int64_t{0}, kSkynetLeaves)
+          .receive([&](std::int64_t sum) { result = sum; }, [&](caf::error&) { result = -1; });
+    }
+    total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    sys->await_all_actors_done();  // off the clock: the last quits may follow their answers
+    if (result != kSkynetSum) return state.SkipWithError(("the root answered " + std::to_string(result)).c_str());
+  }
+  const double iterations = static_cast<double>(state.iterations());
+  state.SetItemsProcessed(state.iterations() * kSkynetWorkers);
+  state.counters["ms"] = total_ms / iterations;
+  state.counters["ns_per_worker"] = total_ms * 1e6 / (iterations * kSkynetWorkers);
+}
+void BM_CafSkynet(benchmark::State& state) { skynet(state, Policy::stealing); }
+void BM_CafSkynet_sharing(benchmark::State& state) { skynet(state, Policy::sharing); }
+BENCHMARK(BM_CafSkynet)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafSkynet_sharing)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 }  // namespace

@@ -17,6 +17,7 @@
 #include "runtime/internal/phase.h"
 #include "runtime/internal/room_signal.h"
 #include "runtime/internal/small_vector.h"
+#include "runtime/internal/variant_body.h"
 #include "runtime/result.h"
 #include "runtime/send_gate.h"
 
@@ -37,8 +38,9 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   Cell(const Cell&) = delete;
   Cell& operator=(const Cell&) = delete;
 
-  // True for the worker's type M, every type for Any, and a WireBody (a
-  // body from another node) when M has a Codec.
+  // True for the worker's type M (and each alternative of a variant M:
+  // variant_body.h), every type for Any, and a WireBody (a body from
+  // another node) when M has a Codec.
   virtual bool accepts(const std::type_info& type) const = 0;
   virtual const std::type_info& message_type() const = 0;
   // Turns a WireBody into an M before the handler; null when M is Any (it
@@ -112,6 +114,7 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
 template <class W>
 class WorkerCell final : public Cell {
   using M = typename W::Message;
+  static_assert(check_message_type<M>());
 
  public:
   explicit WorkerCell(W&& worker) : Cell(mailbox::Start::kScheduled), worker_(std::move(worker)) {}
@@ -120,9 +123,9 @@ class WorkerCell final : public Cell {
     if constexpr (std::is_same_v<M, Any>) {
       return true;
     } else if constexpr (has_codec_v<M>) {
-      return type == typeid(M) || type == typeid(WireBody);
+      return takes_local<M>(type) || type == typeid(WireBody);
     } else {
-      return type == typeid(M);
+      return takes_local<M>(type);
     }
   }
   const std::type_info& message_type() const override { return typeid(M); }

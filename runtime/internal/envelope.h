@@ -120,6 +120,16 @@ struct StopEnvelope final : Envelope {
 
 using EnvelopePtr = std::unique_ptr<Envelope>;
 
+// `to` takes over what `from` carries besides its body: both routes, the
+// origin and `direct` (a body rewrapped in another envelope stays the same
+// message).
+inline void adopt_routes(Envelope& to, Envelope& from) {
+  to.onward = std::move(from.onward);
+  to.ret = std::move(from.ret);
+  to.origin.take(from.origin);
+  to.direct = from.direct;
+}
+
 // Decodes a WireBody envelope's bytes as an M into a new envelope that takes
 // over its routes: decode_peer_body, which reads a built-in type as Ockam's
 // Rust node does (codec/codec.h). On failure `wire` is left as it was and the
@@ -134,10 +144,7 @@ Result<EnvelopePtr> decode_wire(Envelope& wire) {
                  "a body from another node does not decode as " + demangle(typeid(M)) + ": " + body.error().message());
   }
   auto typed = std::make_unique<TypedEnvelope<M>>(std::move(body).value());
-  typed->onward = std::move(wire.onward);
-  typed->ret = std::move(wire.ret);
-  typed->origin.take(wire.origin);
-  typed->direct = wire.direct;
+  adopt_routes(*typed, wire);
   return EnvelopePtr(std::move(typed));
 }
 

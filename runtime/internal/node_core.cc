@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "runtime/internal/fresh_address.h"
 #include "runtime/internal/read_section.h"
 #include "runtime/log.h"
 
@@ -185,7 +186,7 @@ void NodeCore::wake_app() {
 
 // ---------------------------------------------------------------- the app
 
-Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
+Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
                                       std::chrono::milliseconds timeout) {
   if (&ctx != &app_.ctx) {
     return Error(ErrorCode::AccessDenied,
@@ -196,13 +197,13 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const std::type_info* 
   for (;;) {
     if (stopping_.load()) return stopped_error();
     if (EnvelopePtr front{app_.take(lifecycle_.room())}) {
-      if (want == nullptr || *front->type == *want) return front;
-      if (decode != nullptr && front->is_wire()) {
-        Result<EnvelopePtr> typed = decode(*front);
+      if (want.takes == nullptr || want.takes(*front->type)) return front;
+      if (want.decode != nullptr && front->is_wire()) {
+        Result<EnvelopePtr> typed = want.decode(*front);
         if (typed) return typed;
         return refuse_at_app(Error(ErrorCode::WrongMessageType, typed.error().message()));
       }
-      return refuse_at_app(Error(ErrorCode::WrongMessageType, "expected " + demangle(*want) + ", found " +
+      return refuse_at_app(Error(ErrorCode::WrongMessageType, "expected " + demangle(*want.type) + ", found " +
                                                                   demangle(*front->type) + "; it is dropped"));
     }
     if (!app_.mailbox.try_mark_empty()) {
@@ -226,9 +227,27 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
     if (!a.is_local() && !allow_remote) {
       return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
     }
+    if (is_reserved(a)) {
+      return Error(ErrorCode::InvalidAddress,
+                   "address " + quoted(a) +
+                       " has the reserved form of fresh addresses (a local name beginning with '~'): only "
+                       "start_worker(worker) gives those out");
+    }
   }
-  if (stopping_.load()) return stopped_error();
   for (Address& a : addresses) cell->addresses.push_back(std::move(a));
+  return launch(std::move(cell));
+}
+
+Result<Address> NodeCore::start_fresh(std::unique_ptr<Cell> cell) {
+  Address address = next_fresh_address();
+  cell->addresses.push_back(address);
+  // AddressInUse cannot come back: no other worker holds a fresh address.
+  if (Result<void> r = launch(std::move(cell)); !r) return r.error();
+  return address;
+}
+
+Result<void> NodeCore::launch(std::unique_ptr<Cell> cell) {
+  if (stopping_.load()) return stopped_error();
   if (cell->capacity == 0) cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
   cell->ctx.core_ = this;
   return lifecycle_.start(std::move(cell));

@@ -72,11 +72,13 @@ class NodeCore {
   Result<void> try_deliver(EnvelopePtr& envelope, bool* mailbox_full = nullptr);
   // Non-local addresses (`allow_remote`) are for transport connections,
   // which take the remote address itself ("1#host:port").
+  // An address of the reserved form (fresh_address.h) is InvalidAddress.
   Result<void> start(std::vector<Address> addresses, std::unique_ptr<Cell> cell, bool allow_remote = false);
+  // Starts `cell` at a fresh address (fresh_address.h) and returns it.
+  Result<Address> start_fresh(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
   Result<void> register_transport(Address::Type type, const Address& router);
-  Result<EnvelopePtr> receive(const Context& ctx, const std::type_info* want, WireDecoder decode,
-                              std::chrono::milliseconds timeout);
+  Result<EnvelopePtr> receive(const Context& ctx, const Wanted& want, std::chrono::milliseconds timeout);
   // `hook` runs once, at the start of stop() (before any worker stops, on
   // the thread that calls stop(), under no lock a turn takes): a transport
   // closes its sockets and joins its threads there. NodeStopped once the
@@ -91,6 +93,8 @@ class NodeCore {
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
+  // start() and start_fresh() once `cell` has its addresses, checked.
+  Result<void> launch(std::unique_ptr<Cell> cell);
   // The cell's incoming access control (access_control.h) for a message to
   // its address `to`.
   static bool admitted(const Cell& cell, const Address& to, const Envelope& envelope);
