@@ -173,7 +173,7 @@ struct TcpStats {
   std::uint64_t connections_closed = 0;  // for any reason, stop() included
   std::uint64_t messages_sent = 0;       // written to a socket
   std::uint64_t writes = 0;              // socket writes that carried them (a write carries a batch)
-  std::uint64_t messages_received = 0;   // read from a socket and handed to the node
+  std::uint64_t messages_received = 0;   // read from a socket (counted before the node sees them)
   std::uint64_t messages_dropped = 0;    // accepted for a connection but never written, or received and undeliverable
   std::uint64_t malformed = 0;           // connections closed for bytes that are not Ockam messages
   std::uint64_t timed_out = 0;           // connections closed by frame_timeout or idle_timeout

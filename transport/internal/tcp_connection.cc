@@ -209,7 +209,6 @@ void TcpConnection::consume() {
 bool TcpConnection::deliver(PeerMessage& message) {
   Result<void> delivered = deliver_from_peer(core_->node(), message, credit_, ingress_);
   if (!delivered && delivered.error().code() == ErrorCode::QueueFull) return false;  // `message` is intact
-  TcpCounters::add(core_->counters().received);
   if (!delivered) {
     // The peer's message, our missing worker: the connection stays.
     TcpCounters::add(core_->counters().dropped);
@@ -274,6 +273,10 @@ bool TcpConnection::on_frame(std::span<const std::uint8_t> frame, std::string& w
     return false;
   }
   m.ret.prepend(address_);
+  // Counted once, before the node can see it (a reply to it may be read
+  // before this thread goes on), and not again when a full mailbox makes
+  // the connection retry it.
+  TcpCounters::add(core_->counters().received);
   PeerMessage received{std::move(m.onward), std::move(m.ret), std::move(m.payload)};
   if (!deliver(received)) {
     stalled_ = std::move(received);
