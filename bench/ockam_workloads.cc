@@ -228,10 +228,13 @@ struct Player : ockam::Worker<int> {
   }
 };
 
-void BM_PingPong(benchmark::State& state) {
+// Both players bounce one int 2 * kRoundTrips times; `ping` and `pong` are
+// their start options (their incoming policies).
+void ping_pong(benchmark::State& state, ockam::WorkerOptions ping, ockam::WorkerOptions pong) {
   ockam::Node node(bench_options());
   Countdown done;
-  if (!node.start_worker("ping", Player{"pong", &done}) || !node.start_worker("pong", Player{"ping", &done})) {
+  if (!node.start_worker("ping", Player{"pong", &done}, std::move(ping)) ||
+      !node.start_worker("pong", Player{"ping", &done}, std::move(pong))) {
     return report_failure(state, "a player failed to start");
   }
   double total_ns = 0;
@@ -243,9 +246,11 @@ void BM_PingPong(benchmark::State& state) {
     if (!done.wait()) return report_failure(state, missing(done, "round trips"));
     total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   }
-  if (node.stats().handler_errors != 0) return report_failure(state, "a hop failed");
+  if (node.stats().handler_errors != 0 || node.stats().denied != 0) return report_failure(state, "a hop failed");
   state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(state.iterations()) * kRoundTrips);
 }
+
+void BM_PingPong(benchmark::State& state) { ping_pong(state, {}, {}); }
 BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // PingPong with an incoming policy on both players (AccessPolicy::source_in,
@@ -253,25 +258,10 @@ BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMilliseco
 // beside BM_PingPong's default rule (two null checks). No CAF twin: the
 // report shows it beside BM_PingPong.
 void BM_PingPongPolicy(benchmark::State& state) {
-  ockam::Node node(bench_options());
-  Countdown done;
   ockam::WorkerOptions from_pong, from_ping;
   from_pong.incoming = ockam::AccessPolicy::source_in({"pong", "app"});
   from_ping.incoming = ockam::AccessPolicy::source_in({"ping"});
-  if (!node.start_worker("ping", Player{"pong", &done}, from_pong) ||
-      !node.start_worker("pong", Player{"ping", &done}, from_ping)) {
-    return report_failure(state, "a player failed to start");
-  }
-  double total_ns = 0;
-  for (auto _ : state) {
-    done.reset(1);
-    const auto start = std::chrono::steady_clock::now();
-    if (!node.send("ping", 2 * kRoundTrips)) return report_failure(state, "send failed");
-    if (!done.wait()) return report_failure(state, missing(done, "round trips"));
-    total_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-  }
-  if (node.stats().handler_errors != 0 || node.stats().denied != 0) return report_failure(state, "a hop failed");
-  state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(state.iterations()) * kRoundTrips);
+  ping_pong(state, std::move(from_pong), std::move(from_ping));
 }
 BENCHMARK(BM_PingPongPolicy)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
