@@ -44,7 +44,9 @@ AccessPolicy AccessPolicy::local_only() {
   return custom([](const Delivery& d) { return d.origin == nullptr; });
 }
 
-AccessPolicy AccessPolicy::exposed() { return custom(&detail::exposed_or_local); }
+AccessPolicy AccessPolicy::exposed() {
+  return custom(static_cast<bool (*)(const Delivery&)>(&detail::exposed_or_local));
+}
 
 AccessPolicy AccessPolicy::from_connection(Address entry) {
   return custom([entry = std::move(entry)](const Delivery& d) { return d.origin != nullptr && d.origin->entry() == entry; });

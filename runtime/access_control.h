@@ -149,7 +149,10 @@ class AccessPolicy {
 
 namespace detail {
 // The default incoming rule: local, forwarded, or exposed by its ingress.
-inline bool exposed_or_local(const Delivery& d) { return d.origin == nullptr || !d.direct || d.origin->exposes(d.to); }
+inline bool exposed_or_local(const Address& to, const Ingress* origin, bool direct) {
+  return origin == nullptr || !direct || origin->exposes(to);
+}
+inline bool exposed_or_local(const Delivery& d) { return exposed_or_local(d.to, d.origin, d.direct); }
 }  // namespace detail
 
 }  // namespace ockam

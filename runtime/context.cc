@@ -35,49 +35,59 @@ Result<void> check_route(const Route& route) {
 }
 }  // namespace detail
 
+namespace {
+Error routes_too_long() {
+  return Error(ErrorCode::InvalidAddress, "the routes' addresses take more than " +
+                                              std::to_string(detail::PackedRoutes::kMaxBytes) + " bytes");
+}
+}  // namespace
+
 Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
                                     const std::chrono::milliseconds* wait) {
   if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
   if (Result<void> r = detail::check_route(route); !r) return r;
-  envelope->onward = std::move(route);
-  envelope->ret = Route(from);
+  if (!envelope->routes.assign(route, from)) return routes_too_long();
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
   if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
-  if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), *wait);
-  return core_->deliver(std::move(envelope));
+  // `route` still holds the next hop, with its hash: nothing to unpack.
+  if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), route.next(), *wait);
+  return core_->deliver(std::move(envelope), route.next());
 }
 
 // No per-hop scan of the route: it was checked where it entered the node
 // (send_envelope, deliver_from_peer), is immutable since, and popping only
 // shortens it, so a hop costs the same for a 2-hop and a 64-hop route.
 Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
-  envelope->onward.pop_front();
-  if (envelope->onward.empty()) {
+  detail::PackedRoutes& routes = envelope->routes;
+  if (routes.onward_size() <= 1) {
     return Error(ErrorCode::InvalidAddress, "the onward route ends at " + detail::quoted(address()) + ": nowhere to forward");
   }
-  if (envelope->ret.size() >= kMaxRouteLength) {
-    return Error(ErrorCode::InvalidAddress, "the return route already has " + std::to_string(envelope->ret.size()) +
+  if (routes.ret_size() >= kMaxRouteLength) {
+    return Error(ErrorCode::InvalidAddress, "the return route already has " + std::to_string(routes.ret_size()) +
                                                 " hops; at most " + std::to_string(kMaxRouteLength) +
                                                 " can cross the wire");
   }
-  envelope->ret.prepend(address());
+  if (!routes.hop(address())) return routes_too_long();
   envelope->direct = false;  // this worker passes it on: its ingress no longer vouches alone
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
   if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
-  return core_->deliver(std::move(envelope));
+  const Address to = routes.next();
+  return core_->deliver(std::move(envelope), to);
 }
 
 Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
-  const Delivery delivery{envelope.onward.next(), envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
+  const Route onward = envelope.routes.onward();
+  const Route ret = envelope.routes.ret();
+  const Delivery delivery{onward.next(), onward, ret, envelope.origin.get(), envelope.direct};
   if (cell_->extras->outgoing.admits(delivery)) return {};
   return Error(ErrorCode::AccessDenied, "the outgoing access control of " + detail::quoted(address()) +
-                                            " refuses a message for " + detail::quoted(envelope.onward.next()));
+                                            " refuses a message for " + detail::quoted(onward.next()));
 }
 
 Result<detail::EnvelopePtr> Context::receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -17,21 +18,42 @@
 namespace ockam {
 
 namespace detail {
+// The routes of a delivered message, built from the envelope's packed form
+// (packed_routes.h) the first time they are asked for: a worker that only
+// counts its messages never pays for them. So a Routed, like the message it
+// holds, belongs to one thread at a time: its const accessors fill a cache
+// and must not run on two threads at once.
+class RouteCache {
+ public:
+  const Route& onward_route(const Envelope& env) const {
+    if (!onward_) onward_.emplace(env.routes.onward());
+    return *onward_;
+  }
+  const Route& return_route(const Envelope& env) const {
+    if (!ret_) ret_.emplace(env.routes.ret());
+    return *ret_;
+  }
+
+ private:
+  mutable std::optional<Route> onward_, ret_;
+};
+
 // What a Routed reads from the envelope it owns (`Owner`: a unique_ptr to an
 // Envelope or a TypedEnvelope<M>): the routes.
 template <class Owner>
 class RoutesOf {
  public:
-  const Route& onward_route() const { return env_->onward; }
-  const Route& return_route() const { return env_->ret; }
+  const Route& onward_route() const { return routes_.onward_route(*env_); }
+  const Route& return_route() const { return routes_.return_route(*env_); }
   // The first hop of the return route: who to answer.
-  const Address& src_addr() const { return env_->ret.next(); }
+  const Address& src_addr() const { return return_route().next(); }
   // The address this message was delivered to.
-  const Address& dst_addr() const { return env_->onward.next(); }
+  const Address& dst_addr() const { return onward_route().next(); }
 
  protected:
   explicit RoutesOf(Owner env) : env_(std::move(env)) {}
   Owner env_;
+  RouteCache routes_;
 };
 }  // namespace detail
 
@@ -67,6 +89,7 @@ class Routed<Any> {
   friend struct detail::EnvelopeAccess;
   explicit Routed(Any body) : body_(std::move(body)) {}
   Any body_;  // the envelope also carries the routes
+  detail::RouteCache routes_;
 };
 
 // A message for a taker of a variant type (Worker<std::variant<A, B>>):
@@ -189,8 +212,12 @@ struct EnvelopeAccess {
 
 }  // namespace detail
 
-inline const Route& Routed<Any>::onward_route() const { return detail::EnvelopeAccess::get(body_)->onward; }
-inline const Route& Routed<Any>::return_route() const { return detail::EnvelopeAccess::get(body_)->ret; }
+inline const Route& Routed<Any>::onward_route() const {
+  return routes_.onward_route(*detail::EnvelopeAccess::get(body_));
+}
+inline const Route& Routed<Any>::return_route() const {
+  return routes_.return_route(*detail::EnvelopeAccess::get(body_));
+}
 
 }  // namespace ockam
 

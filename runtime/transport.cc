@@ -40,12 +40,17 @@ Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::sh
     return Error(ErrorCode::InvalidAddress, "a message from a peer: the onward route: " + r.error().message());
   }
   using WireEnvelope = detail::TypedEnvelope<detail::WireBody>;
+  auto envelope = std::make_unique<WireEnvelope>(detail::WireBody{std::move(message.payload), CreditHold()});
+  // Packed from the message's routes, which stay its own: on a refusal only
+  // the payload goes back.
+  if (!envelope->routes.assign(message.onward, message.ret)) {
+    message.payload = std::move(envelope->body.bytes);
+    return Error(ErrorCode::InvalidAddress, "a message from a peer: its routes have more than " +
+                                                std::to_string(detail::PackedRoutes::kMaxHops) + " hops or " +
+                                                std::to_string(detail::PackedRoutes::kMaxBytes) + " bytes");
+  }
   // The charge: what the message holds of the heap until it is handled.
-  const std::size_t charge = sizeof(WireEnvelope) + message.payload.size();
-  auto envelope = std::make_unique<WireEnvelope>(
-      detail::WireBody{std::move(message.payload), CreditHold(credit, charge)});
-  envelope->onward = std::move(message.onward);
-  envelope->ret = std::move(message.ret);
+  envelope->body.hold = CreditHold(credit, sizeof(WireEnvelope) + envelope->body.bytes.size() + envelope->routes.bytes());
   // One for the process, for a transport that names none: it exposes
   // nothing, and is never written to. A null origin would mean "local".
   static const auto unnamed = std::make_shared<const Ingress>(Ingress::Kind::kTransport, Address(), Address(),
@@ -54,13 +59,10 @@ Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::sh
   envelope->direct = true;
   detail::EnvelopePtr held(std::move(envelope));
   bool mailbox_full = false;
-  Result<void> delivered = detail::ContextAccess::core(ctx).try_deliver(held, &mailbox_full);
+  Result<void> delivered = detail::ContextAccess::core(ctx).try_deliver(held, message.onward.next(), &mailbox_full);
   if (!delivered && held != nullptr && delivered.error().code() == ErrorCode::QueueFull) {
     // Back to the caller as it came; the hold goes with the envelope.
-    auto& wire = static_cast<WireEnvelope&>(*held);
-    message.onward = std::move(wire.onward);
-    message.ret = std::move(wire.ret);
-    message.payload = std::move(wire.body.bytes);
+    message.payload = std::move(static_cast<WireEnvelope&>(*held).body.bytes);
   }
   return delivered;
 }
@@ -68,7 +70,7 @@ Result<void> deliver_from_peer(Context& ctx, PeerMessage& message, const std::sh
 Result<PeerRoutes> encode_for_peer(Routed<Any> message, std::vector<std::uint8_t>& payload) {
   detail::EnvelopePtr envelope = detail::EnvelopeAccess::release(std::move(message));
   if (Result<void> encoded = envelope->encode_body(payload); !encoded) return encoded.error();
-  return PeerRoutes{std::move(envelope->onward), std::move(envelope->ret)};
+  return PeerRoutes{envelope->routes.onward(), envelope->routes.ret()};
 }
 
 std::optional<std::span<const std::uint8_t>> peer_bytes(const Routed<Any>& message) {

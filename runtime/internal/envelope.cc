@@ -8,23 +8,14 @@
 namespace ockam::detail {
 
 void OriginRef::set(std::shared_ptr<const Ingress> ingress) {
-  if (set_) release();
+  if (box_ != nullptr) release();
   if (ingress == nullptr) return;
-  new (&shared_) std::shared_ptr<const Ingress>(std::move(ingress));
-  set_ = true;
+  box_ = new Box{{}, std::move(ingress)};
 }
 
-void OriginRef::take(OriginRef& other) {
-  if (set_) release();
-  if (!other.set_) return;
-  new (&shared_) std::shared_ptr<const Ingress>(std::move(other.shared_));
-  set_ = true;
-  other.release();
-}
-
-void OriginRef::release() {
-  shared_.~shared_ptr();
-  set_ = false;
+void OriginRef::release() noexcept {
+  delete box_;
+  box_ = nullptr;
 }
 
 std::string demangle(const std::type_info& type) {

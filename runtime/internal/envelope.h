@@ -14,6 +14,7 @@
 #include "codec/codec.h"
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/internal/allocator.h"
+#include "runtime/internal/packed_routes.h"
 #include "runtime/access_control.h"
 #include "runtime/peer_credit.h"
 #include "runtime/result.h"
@@ -42,26 +43,33 @@ inline constexpr bool wire_encodable_v = has_codec_v<M> || std::is_same_v<M, Wir
 // An envelope's origin: a shared Ingress, released out of line. Almost every
 // message is local and has none; as a plain shared_ptr member its release
 // code made every envelope's destructor too big to inline (callgrind:
-// about 19 more instructions a message on BM_PingPong). Move-only.
+// about 19 more instructions a message on BM_PingPong), and its 16 bytes
+// did not fit the envelope's line. One pointer to a box holding the
+// shared_ptr (allocated only for a message that came from an ingress).
+// Move-only.
 class OriginRef {
  public:
   OriginRef() noexcept {}
   OriginRef(const OriginRef&) = delete;
   OriginRef& operator=(const OriginRef&) = delete;
   ~OriginRef() {
-    if (set_) [[unlikely]] release();
+    if (box_ != nullptr) [[unlikely]] release();
   }
   void set(std::shared_ptr<const Ingress> ingress);
   // Takes `other`'s origin (this one's first released); `other` is left empty.
-  void take(OriginRef& other);
-  const Ingress* get() const { return set_ ? shared_.get() : nullptr; }
+  void take(OriginRef& other) noexcept {
+    if (box_ != nullptr) release();
+    box_ = other.box_;
+    other.box_ = nullptr;
+  }
+  const Ingress* get() const { return box_ != nullptr ? box_->ingress.get() : nullptr; }
 
  private:
-  void release();  // out of line: the shared_ptr's release
-  union {
-    std::shared_ptr<const Ingress> shared_;  // alive exactly while set_
+  struct Box : PooledAllocation {
+    std::shared_ptr<const Ingress> ingress;
   };
-  bool set_ = false;
+  void release() noexcept;  // out of line: the shared_ptr's release
+  Box* box_ = nullptr;
 };
 
 struct Envelope : mailbox::MailboxNode, PooledAllocation {
@@ -81,15 +89,21 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
   // Only transports call this: local delivery never encodes.
   virtual Result<void> encode_body(std::vector<std::uint8_t>& out) const = 0;
 
-  Route onward;
-  Route ret;
+  const std::type_info* type;  // of the body; nullptr for a control envelope
   // Where it entered the node (access_control.h): none when sent here. Kept
   // by forward(), which clears `direct`, and by decode_wire().
   OriginRef origin;
-  const std::type_info* type;  // of the body; nullptr for a control envelope
-  const bool wire;             // the body is a WireBody
-  bool direct = false;         // straight from `origin`, not yet forwarded by a worker here
+  // Onward and return route, packed while the message is queued
+  // (packed_routes.h): the handler's Routed builds Route objects from them
+  // when asked.
+  PackedRoutes routes;
+  const bool wire;      // the body is a WireBody
+  bool direct = false;  // straight from `origin`, not yet forwarded by a worker here
 };
+// One line for a local message with an int body: the vtable and mailbox
+// link, the type, the origin, the routes (16 bytes in place: "counter" back
+// to "app") and the flags take 58 bytes, and the body goes in the rest.
+static_assert(sizeof(Envelope) <= 64);
 
 Error no_codec_error(const std::type_info& type);
 
@@ -112,6 +126,8 @@ struct TypedEnvelope final : Envelope {
   M body;
 };
 
+static_assert(sizeof(TypedEnvelope<int>) == 64, "a queued int message is one cache line");
+
 // Tells a worker's turn that the worker was stopped. Pushed once, last.
 struct StopEnvelope final : Envelope {
   StopEnvelope() : Envelope(nullptr) {}
@@ -124,8 +140,7 @@ using EnvelopePtr = std::unique_ptr<Envelope>;
 // origin and `direct` (a body rewrapped in another envelope stays the same
 // message).
 inline void adopt_routes(Envelope& to, Envelope& from) {
-  to.onward = std::move(from.onward);
-  to.ret = std::move(from.ret);
+  to.routes.take(from.routes);
   to.origin.take(from.origin);
   to.direct = from.direct;
 }

@@ -73,23 +73,28 @@ NodeStats NodeCore::stats() const {
 
 // ---------------------------------------------------------------- sending
 
-Result<void> NodeCore::deliver(EnvelopePtr envelope) { return try_deliver(envelope); }
+Result<void> NodeCore::deliver(EnvelopePtr envelope, const Address& to) { return try_deliver(envelope, to); }
 
-Result<void> NodeCore::deliver_waiting(EnvelopePtr envelope, std::chrono::milliseconds timeout) {
-  if (scheduler_.on_pool_thread()) return try_deliver(envelope);  // a pool thread never waits
+Result<void> NodeCore::deliver(EnvelopePtr envelope) {
+  const Address to = envelope->routes.next();
+  return try_deliver(envelope, to);
+}
+
+Result<void> NodeCore::deliver_waiting(EnvelopePtr envelope, const Address& to, std::chrono::milliseconds timeout) {
+  if (scheduler_.on_pool_thread()) return try_deliver(envelope, to);  // a pool thread never waits
   const auto deadline = deadline_after(timeout);
   RoomSignal& room = lifecycle_.room();
   RoomSignal::Waiting waiting(room);
   for (;;) {
     const std::uint64_t seen = room.generation();
     bool mailbox_full = false;
-    Result<void> r = try_deliver(envelope, &mailbox_full);
+    Result<void> r = try_deliver(envelope, to, &mailbox_full);
     if (r || !mailbox_full) return r;
     if (!room.wait(seen, deadline)) return r;
   }
 }
 
-Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
+Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, bool* mailbox_full) {
   // The check is inside the section, so stop()'s grace period fences every
   // send that missed stopping_; the lookups and pushes run in it too.
   ReadSection section;
@@ -133,7 +138,6 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
   };
   // A transport address is first looked up as is: a connection holds its
   // peer's address ("1#host:port"). Otherwise the type's router takes it.
-  const Address& to = envelope->onward.next();
   target = &to;
   if (registry_.with_cell(section, to, push)) return pushed();
   if (!to.is_local()) {
@@ -150,9 +154,13 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
 }
 
 bool NodeCore::admitted(const Cell& cell, const Address& to, const Envelope& envelope) {
-  const Delivery delivery{to, envelope.onward, envelope.ret, envelope.origin.get(), envelope.direct};
-  if (cell.extras == nullptr) return detail::exposed_or_local(delivery);
-  return cell.extras->incoming.admits(delivery);
+  // The default policy reads no route: no need to unpack them.
+  if (cell.extras == nullptr || cell.extras->incoming.is_default()) {
+    return detail::exposed_or_local(to, envelope.origin.get(), envelope.direct);
+  }
+  const Route onward = envelope.routes.onward();
+  const Route ret = envelope.routes.ret();
+  return cell.extras->incoming.admits(Delivery{to, onward, ret, envelope.origin.get(), envelope.direct});
 }
 
 Result<void> NodeCore::register_transport(Address::Type type, const Address& router) {

@@ -62,14 +62,18 @@ class NodeCore {
   // in a read section, a push, maybe a wake-up): transports' I/O threads
   // inject received messages through it. Once the node stops, NodeStopped
   // for every sender but this node's workers (the stop's drain).
+  // `to`: the envelope's next hop (its onward route's first address), from
+  // a Route the caller holds, so the packed routes need not be unpacked;
+  // without it, it is unpacked.
+  Result<void> deliver(EnvelopePtr envelope, const Address& to);
   Result<void> deliver(EnvelopePtr envelope);
   // As deliver(), but from outside the pool a full mailbox is waited for
   // until `timeout` (Context::send_waiting).
-  Result<void> deliver_waiting(EnvelopePtr envelope, std::chrono::milliseconds timeout);
+  Result<void> deliver_waiting(EnvelopePtr envelope, const Address& to, std::chrono::milliseconds timeout);
   // As deliver(), but on refusal the envelope stays in `envelope`;
   // `mailbox_full` tells a full mailbox (worth waiting for) from the other
   // refusals. A connection retries what a full mailbox refused.
-  Result<void> try_deliver(EnvelopePtr& envelope, bool* mailbox_full = nullptr);
+  Result<void> try_deliver(EnvelopePtr& envelope, const Address& to, bool* mailbox_full = nullptr);
   // Non-local addresses (`allow_remote`) are for transport connections,
   // which take the remote address itself ("1#host:port").
   // An address of the reserved form (fresh_address.h) is InvalidAddress.
