@@ -30,21 +30,27 @@ Address::Address(std::string_view text) {
 }
 
 void Address::set_name(std::string_view name) {
-  size_ = static_cast<std::uint32_t>(name.size());
-  char* dst = inline_;
-  if (on_heap()) dst = heap_ = new char[name.size() + 1];
-  std::memcpy(dst, name.data(), name.size());
-  dst[name.size()] = '\0';
+  if (name.size() <= kInline) {
+    small_ = static_cast<std::uint8_t>(name.size());
+    std::memcpy(inline_, name.data(), name.size());
+  } else {
+    small_ = kOnHeap;
+    char* heap = new char[name.size()];
+    std::memcpy(heap, name.data(), name.size());
+    set_heap(heap, static_cast<std::uint32_t>(name.size()));
+  }
   hash_ = std::hash<std::string_view>{}(name) ^ (std::size_t{type_} * 0x9e3779b97f4a7c15ULL);
 }
 
 void Address::copy_heap(const Address& other) {
-  size_ = other.size_;
+  small_ = kOnHeap;
   type_ = other.type_;
   valid_ = other.valid_;
   hash_ = other.hash_;
-  heap_ = new char[size_ + 1];
-  std::memcpy(heap_, other.heap_, size_ + 1);
+  const std::uint32_t n = other.heap_size();
+  char* heap = new char[n];
+  std::memcpy(heap, other.heap_data(), n);
+  set_heap(heap, n);
 }
 
 Address Address::random() {

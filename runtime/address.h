@@ -26,7 +26,7 @@ class Address {
   Address(const char* text) : Address(std::string_view(text)) {}   // NOLINT
   Address(const std::string& text) : Address(std::string_view(text)) {}  // NOLINT
   Address(Type type, std::string_view name) : type_(type), valid_(!name.empty()) { set_name(name); }
-  Address() { inline_[0] = '\0'; }  // invalid until assigned
+  Address() {}  // invalid until assigned
 
   Address(const Address& other) { copy_from(other); }
   Address(Address&& other) noexcept { steal_from(other); }
@@ -52,7 +52,9 @@ class Address {
 
   Type type() const { return type_; }
   bool is_local() const { return type_ == kLocal; }
-  std::string_view name() const { return {data(), size_}; }
+  std::string_view name() const {
+    return on_heap() ? std::string_view(heap_data(), heap_size()) : std::string_view(inline_, small_);
+  }
   bool valid() const { return valid_; }
   // "echoer", "1#127.0.0.1:4000"; an invalid address prints as it was given.
   std::string to_string() const;
@@ -67,10 +69,26 @@ class Address {
   // Names of up to kInline bytes live inside the object, so copying an
   // address (every send copies one into the return route) is a fixed-size
   // copy with no call and no allocation; longer names go to the heap.
-  static constexpr std::size_t kInline = 23;
+  static constexpr std::size_t kInline = 21;
+  static constexpr std::uint8_t kOnHeap = 0xff;  // small_ of a name on the heap
 
-  bool on_heap() const { return size_ > kInline; }
-  const char* data() const { return on_heap() ? heap_ : inline_; }
+  bool on_heap() const { return small_ == kOnHeap; }
+  // A name on the heap: its pointer and length, kept in inline_'s bytes
+  // (unaligned, so that the name gets all 21 when it is inline).
+  char* heap_data() const {
+    char* p;
+    std::memcpy(&p, inline_, sizeof p);
+    return p;
+  }
+  std::uint32_t heap_size() const {
+    std::uint32_t n;
+    std::memcpy(&n, inline_ + sizeof(char*), sizeof n);
+    return n;
+  }
+  void set_heap(char* p, std::uint32_t n) {
+    std::memcpy(inline_, &p, sizeof p);
+    std::memcpy(inline_ + sizeof(char*), &n, sizeof n);
+  }
   void set_name(std::string_view name);
   void copy_from(const Address& other) {
     if (!other.on_heap()) {
@@ -83,24 +101,20 @@ class Address {
   void steal_from(Address& other) noexcept {
     std::memcpy(static_cast<void*>(this), static_cast<const void*>(&other), sizeof(Address));
     if (other.on_heap()) {  // the heap name is ours now
-      other.size_ = 0;
-      other.inline_[0] = '\0';
+      other.small_ = 0;
     }
   }
   void release() noexcept {
-    if (on_heap()) delete[] heap_;
+    if (on_heap()) delete[] heap_data();
   }
 
-  union {
-    char inline_[kInline + 1];  // NUL-terminated while size_ <= kInline
-    char* heap_;
-  };
-  std::uint32_t size_ = 0;
+  char inline_[kInline];    // the name, or where it is on the heap (heap_data())
+  std::uint8_t small_ = 0;  // the name's length when inline, else kOnHeap
   Type type_ = kLocal;
   bool valid_ = false;
   std::size_t hash_ = 0;  // of the name and the type
 };
-static_assert(sizeof(Address) == 40, "an Address is 40 bytes: keep routes and cells small");
+static_assert(sizeof(Address) == 32, "an Address is 32 bytes: keep routes and cells small");
 
 std::ostream& operator<<(std::ostream& os, const Address& address);
 

@@ -22,7 +22,7 @@ Result<void> Context::denied_from(const Address& from) const {
 std::chrono::milliseconds Context::default_timeout() const { return core_->options().receive_timeout; }
 
 namespace detail {
-Result<void> check_route(const Route& route) {
+Result<void> check_long_route(const Route& route) {
   if (route.empty()) return Error(ErrorCode::InvalidAddress, "empty route");
   if (route.size() > kMaxRouteLength) {
     return Error(ErrorCode::InvalidAddress, "a route of " + std::to_string(route.size()) + " hops; at most " +

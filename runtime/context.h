@@ -29,8 +29,13 @@ class NodeCore;
 template <class W>
 class WorkerCell;
 // InvalidAddress unless `route` can be sent: 1 to kMaxRouteLength valid
-// addresses. Checked once, where a route enters the node.
-Result<void> check_route(const Route& route);
+// addresses. Checked once, where a route enters the node; inline for the
+// usual one-hop route.
+Result<void> check_long_route(const Route& route);
+inline Result<void> check_route(const Route& route) {
+  if (route.size() == 1 && route.next().valid()) [[likely]] return {};
+  return check_long_route(route);
+}
 }  // namespace detail
 
 class Context {

@@ -105,17 +105,17 @@ class SmallVector {
   }
 
  private:
-  T* data() { return heap_ ? heap_ : reinterpret_cast<T*>(inline_); }
-  const T* data() const { return heap_ ? heap_ : reinterpret_cast<const T*>(inline_); }
+  bool on_heap() const { return capacity_ > N; }
+  T* data() { return on_heap() ? heap_ : reinterpret_cast<T*>(inline_); }
+  const T* data() const { return on_heap() ? heap_ : reinterpret_cast<const T*>(inline_); }
   void release_heap() {
-    if (heap_) ::operator delete(heap_, std::align_val_t{alignof(T)});
-    heap_ = nullptr;
+    if (on_heap()) ::operator delete(heap_, std::align_val_t{alignof(T)});
     capacity_ = N;
   }
   // Precondition: empty, no heap.
   void take(SmallVector&& other) noexcept {
-    if (other.heap_) {
-      heap_ = std::exchange(other.heap_, nullptr);
+    if (other.on_heap()) {
+      heap_ = other.heap_;
       capacity_ = std::exchange(other.capacity_, static_cast<std::uint32_t>(N));
       size_ = std::exchange(other.size_, 0);
     } else {
@@ -126,9 +126,11 @@ class SmallVector {
   }
 
   std::uint32_t size_ = 0;
-  std::uint32_t capacity_ = N;
-  T* heap_ = nullptr;  // null: the elements are inline
-  alignas(T) unsigned char inline_[N * sizeof(T)];
+  std::uint32_t capacity_ = N;  // more than N: the elements are on the heap
+  union {
+    T* heap_;  // alive while on_heap()
+    alignas(T) unsigned char inline_[N * sizeof(T)];
+  };
 };
 
 }  // namespace ockam::detail
