@@ -100,7 +100,7 @@ struct TcpOptions {
   // small messages queued holds about 1.5 MiB).
   std::size_t max_queued_bytes = 4 * 1024 * 1024;
   // Per connection: memory held by the messages it received that the node
-  // has not handled yet (each counts its envelope, about 300 bytes, plus
+  // has not handled yet (each counts its envelope, about 100 bytes, its routes and
   // its body's bytes; a message is handled once its worker's handler gets
   // it, or a relay hop wrote it into another connection's buffer). Past it
   // the connection stops reading its socket, so TCP's window slows the
