@@ -108,6 +108,8 @@ Result<Address> Context::start_fresh(std::unique_ptr<detail::Cell> cell, WorkerO
 
 Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }
 
+Result<void> Context::monitor(const Address& target) { return core_->monitor(*cell_, target); }
+
 Result<void> Context::register_transport(Address::Type type, const Address& router) {
   return core_->register_transport(type, router);
 }

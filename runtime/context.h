@@ -17,6 +17,7 @@
 #include "runtime/route.h"
 #include "runtime/routed.h"
 #include "runtime/worker.h"
+#include "runtime/worker_stopped.h"
 
 namespace ockam {
 
@@ -148,6 +149,25 @@ class Context {
   // AccessDenied for "app", NodeStopped once the node's stop has stopped
   // every worker.
   Result<void> stop_worker(const Address& address);
+
+  // Monitors the worker at `target`: when it stops, this worker gets one
+  // ockam::WorkerStopped{target, reason, message} (worker_stopped.h) as a
+  // message whose return route is `target`. Once per call and per stop:
+  //   Stopped      stop_worker(): sent after its shutdown() ran, when its
+  //                addresses are free (a restart there succeeds);
+  //   Failed       its initialize() failed or threw, or its start lost an
+  //                address; a processor's process() returned an error;
+  //   Finished     a processor's process() returned false;
+  //   NodeStopping the node's stop() began (sent then, before the drain: the
+  //                target stops with the rest, and nothing can be restarted);
+  //   NotFound     at once: no worker holds `target` (now, or any more).
+  // A handler's error does not stop a worker, so it sends nothing. A monitor
+  // whose monitoring worker stops first is dropped quietly. The notice is
+  // delivered even to a full mailbox (one per monitor set) and past access
+  // control. WrongMessageType at once unless this worker's message type is
+  // ockam::Any or a std::variant holding WorkerStopped (the app's is Any);
+  // NodeStopped once the node's stop began.
+  Result<void> monitor(const Address& target);
 
   // Routes messages whose next hop has transport type `type` (1 is TCP) to
   // the local worker `router`, onward route untouched: the hook a transport

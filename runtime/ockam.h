@@ -15,5 +15,6 @@
 #include "runtime/route.h"
 #include "runtime/routed.h"
 #include "runtime/worker.h"
+#include "runtime/worker_stopped.h"
 
 #endif  // OCKAM_RUNTIME_OCKAM_H_

@@ -25,8 +25,10 @@ namespace ockam::detail {
 
 // Who may touch what:
 //   mailbox.push        any sender that found the cell in the registry, inside
-//                       the same ReadSection; then the single StopEnvelope
-//                       push by the sealer (phase.h, INVARIANT last push).
+//                       the same ReadSection; a monitor's notice, under the
+//                       monitors' lock while the cell is unsealed
+//                       (monitors.h); then the single StopEnvelope push by
+//                       the sealer (phase.h, INVARIANT last push).
 //   mailbox.pop & co,   the worker's turn only (one at a time, see
 //   owner-private part  Scheduler); the last turn deletes the cell.
 //   phase               see phase.h: the turn's part and the retirement's.

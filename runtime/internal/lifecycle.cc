@@ -19,9 +19,6 @@ namespace {
 // after it (or is told by the test's own synchronisation).
 std::atomic<TestSeam> g_seam{nullptr};
 
-void seam(SeamPoint point, Cell& cell, std::size_t index = 0) {
-  if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
-}
 
 // Runs one of a worker's calls; an exception becomes a WorkerFailed error.
 template <class F>
@@ -39,8 +36,13 @@ Result<void> guarded(const char* call, F&& f) {
 
 void set_test_seam(TestSeam f) { g_seam.store(f, std::memory_order_relaxed); }
 
-Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch)
-    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch) {}
+void run_test_seam(SeamPoint point, Cell& cell, std::size_t index) {
+  if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
+}
+
+Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
+                     void* owner)
+    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch), monitors_(registry, wake, owner) {}
 
 // ---------------------------------------------------------------- start
 
@@ -55,11 +57,14 @@ Result<void> Lifecycle::start(std::unique_ptr<Cell> owned) {
       result = Error(ErrorCode::AddressInUse, "address " + quoted(cell->addresses[k]) + " is in use");
       break;
     }
-    seam(SeamPoint::kInserted, *cell, k);
+    run_test_seam(SeamPoint::kInserted, *cell, k);
   }
   if (result && cell->phase.link_unless_claimed()) {
     scheduler_.schedule(cell);  // the first turn runs initialize()
     return result;
+  }
+  if (!result) {
+    monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "start_worker() failed: " + result.error().message());
   }
   if (!result && cell->phase.failed()) {
     // Ours to retire: this is the claim, so the unlink is ours too.
@@ -123,7 +128,7 @@ std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
 void Lifecycle::retire(std::span<Cell* const> claimed) {
   for (Cell* cell : claimed) {
     OCKAM_DCHECK(cell->phase.load() & Phase::kClaimed, "only the claimer retires");
-    seam(SeamPoint::kClaimed, *cell);
+    run_test_seam(SeamPoint::kClaimed, *cell);
     for (const Address& a : cell->addresses) registry_.remove(a, cell);
     counters_.workers.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see NodeCounters
   }
@@ -134,7 +139,8 @@ void Lifecycle::retire(std::span<Cell* const> claimed) {
 }
 
 void Lifecycle::seal(Cell* cell) {
-  cell->phase.sealed();
+  // Its monitors go before its last push: a notice never lands behind it.
+  if ((cell->phase.sealed() & Phase::kWatching) != 0) monitors_.forget(*cell);
   // INVARIANT last push: no address reaches the cell now.
   if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
 }
@@ -174,6 +180,7 @@ void Lifecycle::initialize(Cell* cell) {
   NodeCounters::add(counters_.worker_failures);
   log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + " failed to initialize (" +
                            to_string(ErrorCode::WorkerFailed) + "), so it is stopped: " + r.error().to_string());
+  monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "initialize() failed: " + r.error().to_string());
   // Inside a turn: the node's stop waits for it (Scheduler::wait_idle).
   if (cell->phase.failed()) {
     std::array<Cell*, 1> one{cell};
@@ -226,6 +233,9 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
   OCKAM_DCHECK(cell->phase.load() & Phase::kSealed, "INVARIANT last push: the StopEnvelope comes from the sealer");
   OCKAM_DCHECK(cell->phase.load() & Phase::kFinished, "INVARIANT shutdown: a cell is deleted only after finish()");
   count_dropped(*cell, cell->dropped);
+  // acquire (Phase::load): the bits were set before the seal, whose
+  // StopEnvelope this turn popped.
+  if ((cell->phase.load() & (Phase::kWatched | Phase::kEnded)) != 0) monitors_.ended(*cell);
   delete cell;
 }
 

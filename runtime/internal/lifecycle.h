@@ -12,6 +12,8 @@
 //   batch: claim -> unlink every address -> one grace period -> seal. The
 //   claimer unlinks; the seal goes to whoever of claimer and linker comes
 //   second (phase.h).
+// Ends: the turn that deletes a cell first tells its monitors (monitors.h),
+//   once its shutdown() ran and its addresses are free.
 // Turns: a turn dispatches only while the worker runs (INVARIANT dispatch);
 //   once it is claimed, the turn finishes: shutdown() if initialize() had
 //   succeeded, then every message still queued is counted as dropped until
@@ -43,6 +45,7 @@
 
 #include "runtime/address.h"
 #include "runtime/internal/cell.h"
+#include "runtime/internal/monitors.h"
 #include "runtime/result.h"
 
 namespace ockam::detail {
@@ -66,14 +69,18 @@ struct NodeCounters {
 enum class SeamPoint {
   kInserted,  // start(): address `index` is in, the next one not yet
   kClaimed,   // a retirement: the cell is claimed, nothing unlinked yet
+  kWatchFound,  // monitor(): the target is found (in a ReadSection), its monitor not yet added
 };
 using TestSeam = void (*)(SeamPoint point, Cell& cell, std::size_t index);
 // Tests only: installs `seam` (null: none) for every node of the process.
 void set_test_seam(TestSeam seam);
+// Calls the installed seam, if any (the lifecycle's own points, and monitors.cc's).
+void run_test_seam(SeamPoint point, Cell& cell, std::size_t index = 0);
 
 class Lifecycle {
  public:
-  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch);
+  // `wake`: how a notice wakes the cell it lands in (Monitors).
+  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake, void* owner);
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
 
@@ -91,6 +98,7 @@ class Lifecycle {
 
   NodeCounters& counters() { return counters_; }
   RoomSignal& room() { return room_; }
+  Monitors& monitors() { return monitors_; }
   const NodeCounters& counters() const { return counters_; }
   // Counts and logs `n` messages of `cell` dropped unhandled.
   void count_dropped(const Cell& cell, std::uint64_t n);
@@ -108,6 +116,7 @@ class Lifecycle {
   const std::size_t max_batch_;
   NodeCounters counters_;
   RoomSignal room_;
+  Monitors monitors_;
   // Shared by start() and stop_worker(), exclusive by retire_all().
   std::shared_mutex lifecycle_mu_;
   bool final_ = false;  // guarded by lifecycle_mu_: retire_all() ran

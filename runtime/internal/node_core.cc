@@ -41,7 +41,7 @@ Error stopped_error() { return Error(ErrorCode::NodeStopped, "the node is stoppe
 NodeCore::NodeCore(Node& node, NodeOptions options)
     : node_(node),
       options_(options),
-      lifecycle_(registry_, scheduler_, options.max_batch),
+      lifecycle_(registry_, scheduler_, options.max_batch, &NodeCore::wake_entry, this),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.addresses.push_back(Address("app"));
   app_.capacity = Cell::capacity_of(options.mailbox_capacity);  // at least 1: Node checks
@@ -260,6 +260,16 @@ Result<void> NodeCore::stop_worker(const Address& address) {
   return lifecycle_.stop_worker(address);
 }
 
+Result<void> NodeCore::monitor(Cell& watcher, const Address& target) {
+  if (!watcher.accepts(typeid(WorkerStopped))) {
+    return Error(ErrorCode::WrongMessageType,
+                 "worker " + quoted(watcher.addresses.front()) + " handles " + demangle(watcher.message_type()) +
+                     ", so it cannot be told ockam::WorkerStopped: a monitor needs a Worker<ockam::Any> or a "
+                     "std::variant that holds WorkerStopped");
+  }
+  return lifecycle_.monitors().watch(watcher, target);
+}
+
 Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
   std::lock_guard<std::mutex> lock(hooks_mu_);
   if (hooks_closed_) return stopped_error();
@@ -288,6 +298,7 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
       hooks.swap(stop_hooks_);
     }
     for (auto& hook : hooks) hook();  // transports first: no I/O thread injects from here on
+    lifecycle_.monitors().node_stopping(app_);  // told before the drain, so supervisors see it
     stopping_.store(true);
     synchronize();  // every send that read stopping_ == false has pushed
     {

@@ -77,6 +77,8 @@ class NodeCore {
   // Starts `cell` at a fresh address (fresh_address.h) and returns it.
   Result<Address> start_fresh(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
+  // Context::monitor: `watcher` is the caller's cell.
+  Result<void> monitor(Cell& watcher, const Address& target);
   Result<void> register_transport(Address::Type type, const Address& router);
   Result<EnvelopePtr> receive(const Context& ctx, const Wanted& want, std::chrono::milliseconds timeout);
   // `hook` runs once, at the start of stop() (before any worker stops, on
@@ -93,6 +95,7 @@ class NodeCore {
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
+  static void wake_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->wake(cell); }
   // start() and start_fresh() once `cell` has its addresses, checked.
   Result<void> launch(std::unique_ptr<Cell> cell);
   // The cell's incoming access control (access_control.h) for a message to
