@@ -5,6 +5,15 @@
 
 namespace ockam {
 
+// Only a detached context's handle is not its cell's own context.
+Context::~Context() {
+  if (cell_ != nullptr && this != &cell_->ctx) detail::NodeCore::release_detached(static_cast<detail::DetachedCell*>(cell_));
+}
+
+Result<std::unique_ptr<Context>> Context::new_detached(Address address) {
+  return core_->new_detached(std::move(address));
+}
+
 const Address& Context::address() const { return cell_->addresses.front(); }
 
 bool Context::owns(const Address& address) const {

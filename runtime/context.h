@@ -38,6 +38,10 @@ class Context {
  public:
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
+  // A detached context's (new_detached) frees its address: see there. A
+  // worker's or the app's belongs to the node and is never destroyed by
+  // the user.
+  ~Context();
 
   // The first of this worker's addresses ("app" for the node's context).
   const Address& address() const;
@@ -83,8 +87,8 @@ class Context {
     return forward_envelope(detail::EnvelopeAccess::release(std::move(message)));
   }
 
-  // The app only (AccessDenied on a worker's context: a worker gets its
-  // messages through handle_message). Blocks until a message arrives or the
+  // The app and detached contexts only (AccessDenied on a worker's context:
+  // a worker gets its messages through handle_message). Blocks until a message arrives or the
   // timeout passes (Timeout; a huge timeout waits for ever, never "not at
   // all"). A message from another node arrives encoded; it is decoded with
   // M's codec. A message that is not an M, or does not decode as one, is
@@ -92,7 +96,8 @@ class Context {
   // NodeStats::wrong_type and logged, and the next receive gets the next
   // message, so no message can block the app. (receive<Any>() takes
   // anything; receive<std::variant<A, B>>() an A, a B or the variant.) One
-  // thread at a time receives; concurrent calls are serialized.
+  // thread at a time receives on one context; concurrent calls are
+  // serialized. NodeStopped once the node's stop has begun.
   template <class M>
   Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
     static_assert(detail::check_message_type<M>());
@@ -142,11 +147,30 @@ class Context {
     return start_fresh(make_cell(std::move(worker)), std::move(options));
   }
 
+  // A new detached context: its own `address` (local; InvalidAddress for a
+  // non-local one, an empty one or one of the reserved form of fresh
+  // addresses below; AddressInUse if a worker or another context holds it)
+  // and its own mailbox (NodeOptions::mailbox_capacity), used from any
+  // thread as the app's is: send(), send_waiting(), receive() (with the
+  // app's rules: a body of the wrong type is consumed and counted), and
+  // request(). It is no worker: worker_count() leaves it out, stop_worker()
+  // on its address is AccessDenied. NodeStopped once the node's stop began.
+  //
+  // Destroying it frees its address at once (a send to it then is
+  // AddressNotFound) and counts what was still queued as dropped
+  // (NodeStats::dropped, logged). At the node's stop a blocked receive()
+  // returns NodeStopped, as does every later one, and what is queued is
+  // dropped and counted then; the context may outlive the node, and
+  // destroying it after the node is gone is safe (it only frees its memory).
+  // Any other call on it after the node is destroyed is undefined. Destroy
+  // it while no other call on it runs.
+  Result<std::unique_ptr<Context>> new_detached(Address address);
+
   // Stops the worker holding `address`: all its addresses are freed at once
   // (worker_count() drops before this returns), the message in hand
   // finishes, shutdown() runs on the pool, and messages still queued are
   // counted and logged as dropped. AddressNotFound for an unknown address,
-  // AccessDenied for "app", NodeStopped once the node's stop has stopped
+  // AccessDenied for "app" and a detached context, NodeStopped once the node's stop has stopped
   // every worker.
   Result<void> stop_worker(const Address& address);
 

@@ -66,6 +66,10 @@ class Node {
     return context().receive<M>(timeout);
   }
   Result<void> stop_worker(const Address& address);
+  // See Context::new_detached.
+  Result<std::unique_ptr<Context>> new_detached(Address address) {
+    return context().new_detached(std::move(address));
+  }
   // See Context::register_transport.
   Result<void> register_transport(Address::Type type, const Address& router) {
     return context().register_transport(type, router);

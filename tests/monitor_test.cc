@@ -276,3 +276,26 @@ TEST_CASE("monitor() once the node is stopped is NodeStopped") {
   REQUIRE_OK(node.stop());
   CHECK(code_of(node.context().monitor("anything")) == "NodeStopped");
 }
+
+TEST_CASE("a detached context can monitor, and destroying a monitored one tells its watchers once") {
+  Seen seen;
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("watcher", Watcher{&seen}));
+  auto watched = node.context().new_detached("watched");
+  REQUIRE_OK(watched);
+  auto watching = node.context().new_detached("watching");
+  REQUIRE_OK(watching);
+  REQUIRE(watch(node, "watcher", "watched") == "ok");
+  REQUIRE_OK(watching.value()->monitor("watcher"));
+  REQUIRE_OK(watching.value()->monitor("nobody"));
+  auto not_found = watching.value()->receive<WorkerStopped>(kWait);
+  REQUIRE_OK(not_found);
+  CHECK(not_found.value().body().reason == WorkerStopped::Reason::NotFound);
+  watching.value().reset();  // its monitor of "watcher" goes with it
+  watched.value().reset();
+  REQUIRE(reply(node) == "told");
+  REQUIRE_OK(node.stop());
+  CHECK(seen.of("watched") == std::vector<std::string>{"Stopped from watched: its detached context was destroyed"});
+  CHECK(seen.total.load() == 1);
+  CHECK(node.stats().dropped == 0);
+}

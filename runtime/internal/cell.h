@@ -35,7 +35,8 @@ namespace ockam::detail {
 // A cell is also a mailbox::MailboxNode: its link in the scheduler's run queue.
 class Cell : public mailbox::MailboxNode, public PooledAllocation {
  public:
-  explicit Cell(mailbox::Start start) : mailbox(start), ctx(this) {}
+  explicit Cell(mailbox::Start start, bool is_detached = false)
+      : mailbox(start), detached(is_detached), ctx(this) {}
   virtual ~Cell() = default;
   Cell(const Cell&) = delete;
   Cell& operator=(const Cell&) = delete;
@@ -104,6 +105,10 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
     return static_cast<std::uint32_t>(std::min<std::size_t>(wanted, UINT32_MAX - 1));
   }
   Phase phase;
+  // A detached context's (or the app's) cell (detached_cell.h): woken by a
+  // signal to its receiver, never scheduled. Immutable; in the padding after
+  // the phase, on the line a waking sender touches anyway.
+  const bool detached;
   // Owner-private: messages the last turns found behind a claim, logged
   // and counted once the StopEnvelope arrives.
   std::uint32_t dropped = 0;

@@ -90,12 +90,21 @@ Result<void> Lifecycle::stop_worker(const Address& address) {
   std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
   if (final_) return Error(ErrorCode::NodeStopped, "the node is stopped");
   Cell* claimed = nullptr;
+  bool detached = false;
   // Claim inside the lookup's ReadSection: until it ends the cell cannot be
   // deleted (and once claimed, only we can start its deletion).
   const bool found = registry_.with_cell(address, [&](Cell* cell) {
-    if (cell->phase.claim()) claimed = cell;
+    if (cell->detached) {
+      detached = true;  // INVARIANT never scheduled (detached_cell.h)
+    } else if (cell->phase.claim()) {
+      claimed = cell;
+    }
   });
   if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(address));
+  if (detached) {
+    return Error(ErrorCode::AccessDenied,
+                 quoted(address) + " is a detached context, not a worker; destroy its Context to free it");
+  }
   if (claimed != nullptr) {
     std::array<Cell*, 1> one{claimed};
     retire(one);
@@ -103,13 +112,13 @@ Result<void> Lifecycle::stop_worker(const Address& address) {
   return {};
 }
 
-std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
+std::unordered_map<const Cell*, std::string> Lifecycle::retire_all() {
   std::vector<Cell*> claimed;
   {
     std::unique_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
     final_ = true;
     registry_.for_each_locked([&](Cell* cell) {
-      if (cell != &app && cell->phase.claim()) claimed.push_back(cell);
+      if (!cell->detached && cell->phase.claim()) claimed.push_back(cell);  // INVARIANT never scheduled
     });
   }
   // A turn running now began its message before the claim. Claimed cells
@@ -120,7 +129,6 @@ std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
       running.emplace(in_turn, in_turn->addresses.front().to_string());
     }
   }
-  for (const Address& a : app.addresses) registry_.remove(a, &app);  // in the batch's grace period
   retire(claimed);
   return running;
 }

@@ -89,11 +89,12 @@ class Lifecycle {
   Result<void> start(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
   // The node's stop: no start or stop_worker from now on; claims every
-  // registered cell but `app` and retires them as one batch (one grace
-  // period), and unlinks `app` in the same grace period. Returns the first
+  // registered worker (detached cells are the node's to unlink: it does so
+  // just before, and this grace period covers them) and retires them as one
+  // batch (one grace period). Returns the first
   // address of each claimed worker whose turn was running at the claim, by
   // cell, to name them if the stop times out.
-  std::unordered_map<const Cell*, std::string> retire_all(Cell& app);
+  std::unordered_map<const Cell*, std::string> retire_all();
   void turn(Cell* cell);
 
   NodeCounters& counters() { return counters_; }

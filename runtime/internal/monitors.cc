@@ -35,9 +35,9 @@ void Monitors::record_end(Cell& cell, WorkerStopped::Reason reason, std::string 
   ends_[&cell] = End{reason, std::move(message)};
 }
 
-void Monitors::ended(Cell& target) {
+void Monitors::ended(Cell& target, const char* how) {
   std::lock_guard<std::mutex> lock(mu_);
-  End end{WorkerStopped::Reason::Stopped, "stop_worker() stopped it"};
+  End end{WorkerStopped::Reason::Stopped, how};
   if (auto it = ends_.find(&target); it != ends_.end()) {
     end = std::move(it->second);
     ends_.erase(it);
@@ -69,12 +69,12 @@ void Monitors::forget(const Cell& watcher) {
   watched_by_.erase(it);
 }
 
-void Monitors::node_stopping(const Cell& app) {
+void Monitors::node_stopping() {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
   for (auto& [target, watchers] : watchers_of_) {
     for (Watcher& w : watchers) {
-      if (w.cell == &app || (w.cell->phase.load() & Phase::kClaimed) != 0) continue;
+      if (w.cell->detached || (w.cell->phase.load() & Phase::kClaimed) != 0) continue;
       notify(*w.cell, w.address, WorkerStopped::Reason::NodeStopping, "the node is stopping");
     }
   }

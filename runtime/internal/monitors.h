@@ -14,7 +14,8 @@
 //     addresses are free), calls ended() if its phase has kWatched or
 //     kEnded: each monitor is told once, and removed.
 //   * The watcher's seal calls forget() before the StopEnvelope if its phase
-//     has kWatching: its monitors go, quietly. A notice is pushed only under
+//     has kWatching: its monitors go, quietly. (A detached context, never
+//     sealed, calls forget() and ended() as it closes, before its drain.) A notice is pushed only under
 //     the lock and only to a watcher still in the tables, so never behind
 //     its StopEnvelope (INVARIANT last push).
 //
@@ -61,14 +62,15 @@ class Monitors {
   // before its last turn, by its own turn or its starter. Sets kEnded.
   void record_end(Cell& cell, WorkerStopped::Reason reason, std::string message);
   // The cell's last turn, before it deletes the cell; only if its phase has
-  // kWatched or kEnded.
-  void ended(Cell& target);
+  // kWatched or kEnded. A detached context's close too (never recorded:
+  // `how` says what stopped it).
+  void ended(Cell& target, const char* how = "stop_worker() stopped it");
   // The watcher's seal, before its StopEnvelope; only if it had kWatching.
   void forget(const Cell& watcher);
-  // The node's stop begins: every monitor is told NodeStopping (except the
-  // app's, which receives no more, and a claimed watcher's) and removed;
-  // watch() is NodeStopped from now on.
-  void node_stopping(const Cell& app);
+  // The node's stop begins: every monitor is told NodeStopping (except a
+  // detached context's, the app's included, which receives no more, and a
+  // claimed watcher's) and removed; watch() is NodeStopped from now on.
+  void node_stopping();
 
  private:
   struct Watcher {
