@@ -117,6 +117,11 @@ Result<Address> Context::start_fresh(std::unique_ptr<detail::Cell> cell, WorkerO
 
 Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }
 
+Result<void> Context::start_processor_erased(Address address, std::unique_ptr<Processor> processor,
+                                             ProcessorOptions options) {
+  return core_->start_processor(std::move(address), std::move(processor), options);
+}
+
 Result<void> Context::monitor(const Address& target) { return core_->monitor(*cell_, target); }
 
 Result<void> Context::register_transport(Address::Type type, const Address& router) {

@@ -13,6 +13,7 @@
 #include "runtime/any.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/node_options.h"
+#include "runtime/processor.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
@@ -174,6 +175,27 @@ class Context {
   // every worker.
   Result<void> stop_worker(const Address& address);
 
+  // Starts `processor` (P derives from ockam::Processor, runtime/processor.h)
+  // at `address`: initialize(), then process() again and again, then
+  // shutdown(); on a thread of its own by default, or on the pool
+  // (ProcessorOptions). Returns once the address is taken (AddressInUse,
+  // InvalidAddress as for start_worker; NodeStopped once the node's stop
+  // began). A processor counts in worker_count() and can be monitored.
+  // stop_worker(address) stops it: one on the pool as a worker is stopped;
+  // one on its own thread is asked to stop (its receive() returns
+  // NodeStopped), finishes the process() call in hand, runs shutdown() and
+  // frees its address then (not before stop_worker returns). The node's
+  // stop() stops every processor first, after its transports and before its
+  // drain, and waits for them within its deadline; one whose process()
+  // never returns makes stop() return Timeout naming it, and the node's
+  // destructor waits for it.
+  template <class P>
+  Result<void> start_processor(Address address, P processor, ProcessorOptions options = {}) {
+    static_assert(std::is_base_of_v<Processor, P>, "a processor derives from ockam::Processor");
+    static_assert(std::is_move_constructible_v<P>, "a processor is moved into the node");
+    return start_processor_erased(std::move(address), std::make_unique<P>(std::move(processor)), options);
+  }
+
   // Monitors the worker at `target`: when it stops, this worker gets one
   // ockam::WorkerStopped{target, reason, message} (worker_stopped.h) as a
   // message whose return route is `target`. Once per call and per stop:
@@ -235,6 +257,7 @@ class Context {
   }
   Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell, WorkerOptions options);
   Result<Address> start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options);
+  Result<void> start_processor_erased(Address address, std::unique_ptr<Processor> processor, ProcessorOptions options);
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
   detail::Cell* cell_;

@@ -47,6 +47,11 @@ class Node {
   Result<Address> start_worker(W worker, WorkerOptions options = {}) {
     return context().start_worker(std::move(worker), std::move(options));
   }
+  // See Context::start_processor.
+  template <class P>
+  Result<void> start_processor(Address address, P processor, ProcessorOptions options = {}) {
+    return context().start_processor(std::move(address), std::move(processor), options);
+  }
   // Safe from any thread; the return route is "app".
   template <class M>
   Result<void> send(Route route, M body) {

@@ -11,6 +11,7 @@
 #include "runtime/log.h"
 #include "runtime/node.h"
 #include "runtime/node_options.h"
+#include "runtime/processor.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"

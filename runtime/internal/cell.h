@@ -52,6 +52,8 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   virtual Result<void> call_initialize() = 0;
   virtual Result<void> call_handle(EnvelopePtr envelope) = 0;  // precondition: accepts()
   virtual Result<void> call_shutdown() = 0;
+  // A processor on the pool (processor_cell.h): its turn calls this once.
+  virtual Result<bool> call_process() { return false; }
 
   // Bounded mailbox. Sender: admit() before the push, false (queue nothing)
   // when the mailbox holds `capacity` messages. Consumer: take().
@@ -109,6 +111,10 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   // signal to its receiver, never scheduled. Immutable; in the padding after
   // the phase, on the line a waking sender touches anyway.
   const bool detached;
+  // A processor on the pool (processor_cell.h): its turns call process()
+  // instead of handling messages. Set before the start, immutable after; in
+  // the padding after the phase, read by each turn from the line it reads anyway.
+  bool processor = false;
   // Owner-private: messages the last turns found behind a claim, logged
   // and counted once the StopEnvelope arrives.
   std::uint32_t dropped = 0;

@@ -17,6 +17,7 @@
 #ifndef OCKAM_RUNTIME_INTERNAL_DETACHED_CELL_H_
 #define OCKAM_RUNTIME_INTERNAL_DETACHED_CELL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,11 @@ class DetachedCell final : public Cell {
   std::mutex wake_mu;
   std::condition_variable wake_cv;
   bool signalled = false;  // guarded by wake_mu
+  // A processor's context (processor_threads.h) asked to stop: receive()
+  // returns NodeStopped. relaxed: stored under wake_mu before the notify,
+  // and read under wake_mu by the waiting receive(); its unlocked read at
+  // the top of receive() is only a shortcut.
+  std::atomic<bool> closing{false};
   // One consumer at a time (receive(), close, the node's last drop).
   std::mutex receive_mu;
 };

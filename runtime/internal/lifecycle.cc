@@ -168,6 +168,7 @@ void Lifecycle::turn(Cell* cell) {
   // A worker claimed before its first turn still initializes (and so shuts
   // down): start_worker() returned success, so the pair runs.
   if ((p & (Phase::kRunning | Phase::kFailed)) == 0) initialize(cell);
+  if (cell->processor) [[unlikely]] return process(cell);
   for (std::size_t handled = 0;; ++handled) {
     if (!cell->phase.dispatching()) return finish(cell, nullptr);
     if (handled == max_batch_) return scheduler_.reschedule(cell);
@@ -180,6 +181,50 @@ void Lifecycle::turn(Cell* cell) {
     if (envelope->is_control()) return finish(cell, std::move(envelope));
     dispatch(cell, std::move(envelope));
   }
+}
+
+void Lifecycle::process(Cell* cell) {
+  if (!cell->phase.dispatching()) return finish(cell, nullptr);
+  // A processor takes no messages; the StopEnvelope follows a claim.
+  while (EnvelopePtr envelope{cell->take(room_)}) {
+    if (envelope->is_control()) return finish(cell, std::move(envelope));
+    NodeCounters::add(counters_.wrong_type);
+    log(LogLevel::Warn, "processor " + quoted(cell->addresses.front()) + " dropped a message of type " +
+                            demangle(*envelope->type) + ": a processor takes no messages");
+  }
+  Result<bool> more = false;
+  Result<void> called = guarded("process()", [&]() -> Result<void> {
+    more = cell->call_process();
+    return {};
+  });
+  if (!called) more = called.error();
+  if (!more || !*more) {
+    if (!more) {
+      NodeCounters::add(counters_.worker_failures);
+      log(LogLevel::Error, "processor " + quoted(cell->addresses.front()) + " failed, so it is stopped: " +
+                               more.error().to_string());
+      monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "process() failed: " + more.error().to_string());
+    } else {
+      monitors_.record_end(*cell, WorkerStopped::Reason::Finished, "process() returned false");
+    }
+    if (cell->phase.claim()) {
+      std::array<Cell*, 1> one{cell};
+      retire(one);  // inside a turn: the node's stop waits for it
+    }
+  }
+  scheduler_.reschedule(cell);  // to the back of the queue: yields between two calls
+}
+
+void Lifecycle::retire_processors() {
+  std::vector<Cell*> claimed;
+  {
+    std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+    if (final_) return;
+    registry_.for_each_locked([&](Cell* cell) {
+      if (cell->processor && cell->phase.claim()) claimed.push_back(cell);
+    });
+  }
+  retire(claimed);
 }
 
 void Lifecycle::initialize(Cell* cell) {

@@ -95,6 +95,10 @@ class Lifecycle {
   // address of each claimed worker whose turn was running at the claim, by
   // cell, to name them if the stop times out.
   std::unordered_map<const Cell*, std::string> retire_all();
+  // The node's stop, before its drain: claims and retires every processor
+  // on the pool (processor_cell.h), which would otherwise never let the
+  // pool go idle.
+  void retire_processors();
   void turn(Cell* cell);
 
   NodeCounters& counters() { return counters_; }
@@ -110,6 +114,8 @@ class Lifecycle {
   void seal(Cell* cell);
   void initialize(Cell* cell);
   void dispatch(Cell* cell, EnvelopePtr envelope);
+  // A pool processor's turn after initialize(): one process() call.
+  void process(Cell* cell);
   void finish(Cell* cell, EnvelopePtr popped);
 
   Registry& registry_;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "runtime/internal/fresh_address.h"
+#include "runtime/internal/processor_cell.h"
 #include "runtime/internal/read_section.h"
 #include "runtime/log.h"
 
@@ -70,6 +71,8 @@ NodeCore::NodeCore(Node& node, NodeOptions options)
 
 NodeCore::~NodeCore() {
   (void)stop(options_.stop_timeout);
+  // A processor still in process() after the stop is waited for: its thread uses the node.
+  processor_threads_.join_all();
   std::lock_guard<std::mutex> one_stopper(stop_mu_);
   if (!stopped_) {
     // stop() timed out: handlers still run. Wait for them, then the pool.
@@ -215,6 +218,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
   const auto deadline = deadline_after(timeout);
   for (;;) {
     if (stopping_.load()) return stopped_error();
+    if (cell.closing.load(std::memory_order_relaxed)) return asked_to_stop(cell);
     if (EnvelopePtr front{cell.take(lifecycle_.room())}) {
       if (want.takes == nullptr || want.takes(*front->type)) return front;
       if (want.decode != nullptr && front->is_wire()) {
@@ -230,12 +234,18 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
       continue;
     }
     std::unique_lock<std::mutex> lock(cell.wake_mu);
-    if (!cell.wake_cv.wait_until(lock, deadline, [&] { return cell.signalled || stopping_.load(); })) {
+    if (!cell.wake_cv.wait_until(lock, deadline, [&] {
+          return cell.signalled || stopping_.load() || cell.closing.load(std::memory_order_relaxed);
+        })) {
       return Error(ErrorCode::Timeout, "no message for " + quoted(cell.addresses.front()) + " within " +
                                            std::to_string(timeout.count()) + " ms");
     }
     cell.signalled = false;
   }
+}
+
+Error NodeCore::asked_to_stop(const DetachedCell& cell) {
+  return Error(ErrorCode::NodeStopped, "processor " + quoted(cell.addresses.front()) + " is asked to stop");
 }
 
 Result<std::unique_ptr<Context>> NodeCore::new_detached(Address address) {
@@ -279,7 +289,9 @@ void NodeCore::close_detached(DetachedCell& cell) {
   // Its monitors, both ways, before the drain: no notice lands after it.
   const Phase::Bits bits = cell.phase.load();
   if ((bits & Phase::kWatching) != 0) lifecycle_.monitors().forget(cell);
-  if ((bits & Phase::kWatched) != 0) lifecycle_.monitors().ended(cell, "its detached context was destroyed");
+  if ((bits & (Phase::kWatched | Phase::kEnded)) != 0) {
+    lifecycle_.monitors().ended(cell, "its detached context was destroyed");
+  }
   const std::uint64_t n = drain(cell);
   if (n == 0) return;
   NodeCounters::add(lifecycle_.counters().dropped, n);
@@ -327,7 +339,21 @@ Result<void> NodeCore::stop_worker(const Address& address) {
   if (address == app_.addresses.front()) {
     return Error(ErrorCode::AccessDenied, "the app is not a worker; stop the node instead");
   }
+  if (processor_threads_.stop(address, registry_)) return {};
   return lifecycle_.stop_worker(address);
+}
+
+Result<void> NodeCore::start_processor(Address address, std::unique_ptr<Processor> processor,
+                                       ProcessorOptions options) {
+  if (!options.own_thread) {
+    std::vector<Address> addresses;
+    addresses.push_back(std::move(address));
+    return start(std::move(addresses), std::make_unique<ProcessorCell>(std::move(processor)));
+  }
+  Result<std::unique_ptr<Context>> context = new_detached(std::move(address));
+  if (!context) return context.error();
+  auto& cell = static_cast<DetachedCell&>(*context.value()->cell_);
+  return processor_threads_.start(std::move(context).value(), cell, std::move(processor));
 }
 
 Result<void> NodeCore::monitor(Cell& watcher, const Address& target) {
@@ -353,8 +379,8 @@ Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
 // worker is claimed as one batch, each turn runs shutdown() and drops what
 // is left, and the pool is joined.
 Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
-  if (scheduler_.on_pool_thread()) {
-    return Error(ErrorCode::AccessDenied, "stop() from a worker of this node would wait for itself");
+  if (scheduler_.on_pool_thread() || processor_threads_.on_processor_thread()) {
+    return Error(ErrorCode::AccessDenied, "stop() from a worker or processor of this node would wait for itself");
   }
   std::lock_guard<std::mutex> one_stopper(stop_mu_);
   if (stopped_) return {};
@@ -369,6 +395,12 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
     }
     for (auto& hook : hooks) hook();  // transports first: no I/O thread injects from here on
     lifecycle_.monitors().node_stopping();  // told before the drain, so supervisors see it
+    // Processors next, as sources of messages (their shutdown() may still
+    // send): a pool processor would keep the pool from going idle.
+    processor_threads_.stop_all();
+    lifecycle_.retire_processors();
+    // Whoever is still in process() at the deadline is named at the end.
+    (void)processor_threads_.wait(deadline_after(std::max(timeout, kMinShutdownTime)));
     stopping_.store(true);
     synchronize();  // every send that read stopping_ == false has pushed
     {
@@ -409,6 +441,13 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
   }
   scheduler_.shutdown();
   drop_detached_mailboxes();
+  if (std::vector<std::string> left = processor_threads_.wait(deadline_after(kStuckProbe)); !left.empty()) {
+    std::string names;
+    for (const std::string& name : left) names += (names.empty() ? "" : ", ") + name;
+    return Error(ErrorCode::Timeout, "stop() gave up: processor(s) " + names +
+                                         " still in process() after being asked to stop; the node's destructor "
+                                         "waits for them");
+  }
   running_at_claim_.clear();
   stopped_ = true;
   return {};

@@ -21,6 +21,7 @@
 #include "runtime/internal/detached_cell.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/lifecycle.h"
+#include "runtime/internal/processor_threads.h"
 #include "runtime/internal/registry.h"
 #include "runtime/internal/scheduler.h"
 #include "runtime/node_options.h"
@@ -66,6 +67,8 @@ class NodeCore {
   // Starts `cell` at a fresh address (fresh_address.h) and returns it.
   Result<Address> start_fresh(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
+  // Context::start_processor (runtime/processor.h).
+  Result<void> start_processor(Address address, std::unique_ptr<Processor> processor, ProcessorOptions options);
   // Context::monitor: `watcher` is the caller's cell.
   Result<void> monitor(Cell& watcher, const Address& target);
   Result<void> register_transport(Address::Type type, const Address& router);
@@ -110,6 +113,8 @@ class NodeCore {
   // one): it is consumed, counted as wrong_type and logged, so no message
   // can block every later receive.
   Error refuse_at(const DetachedCell& cell, Error error);
+  // receive() on a processor's context once it is asked to stop.
+  static Error asked_to_stop(const DetachedCell& cell);
   // After the last turn: what is left in every detached context's mailbox
   // (the app's too) is dropped, counted and logged.
   void drop_detached_mailboxes();
@@ -150,6 +155,7 @@ class NodeCore {
   // Declared after what turns use (registry_, app_), and the scheduler last:
   // its threads stop before the rest goes.
   Lifecycle lifecycle_;
+  ProcessorThreads processor_threads_{lifecycle_};
   Scheduler scheduler_;
 };
 

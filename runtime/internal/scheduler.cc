@@ -136,7 +136,18 @@ std::size_t Scheduler::take_batch(std::array<Cell*, kBatch>& cells) {
 void Scheduler::drain() {
   TaskScope scope(this);
   std::array<Cell*, kBatch> cells;
-  for (;;) {
+  for (int round = 0;; ++round) {
+    if (round == kDrainRounds) {
+      // Still busy (a cell that always comes back, such as a pool
+      // processor): hand the queue to a new drain task at the back of the
+      // arena's queue, so that what this thread spawned meanwhile runs
+      // first; with one thread nothing else would ever run it. The queue
+      // stays unmarked, so this is still its one drainer (INVARIANT single
+      // drainer).
+      task_submitted();
+      arena_.enqueue(tasks_.defer([this] { drain(); }));
+      break;
+    }
     std::size_t n = take_batch(cells);
     if (n == 0) {
       if (run_queue_.try_mark_empty()) break;
