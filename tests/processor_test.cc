@@ -35,9 +35,11 @@ struct Feeder : ockam::Processor {
   std::vector<std::string> targets;
   long limit = -1;
   long fail_at = -1;
+  ockam_test::Gate* go = nullptr;  // initialize() waits for it, if set
   Feeder(Counts* c, std::vector<std::string> t) : counts(c), targets(std::move(t)) {}
   Result<void> initialize(Context&) override {
     ++counts->initialized;
+    if (go != nullptr && !go->wait()) return ockam::Error(ockam::ErrorCode::Timeout, "the test never said go");
     return {};
   }
   Result<bool> process(Context& ctx) override {
@@ -174,14 +176,18 @@ TEST_CASE("a processor whose process() returns false or an error stops, and its 
     std::atomic<long> a{0};
     ockam::Node node;
     REQUIRE_OK(node.start_worker("a", Counter{&a}));
+    ockam_test::Gate go;  // both wait in initialize() until they are monitored
     Feeder finite{&done, {"a"}};
     finite.limit = 5;
+    finite.go = &go;
     Feeder failing{&broken, {"a"}};
     failing.fail_at = 3;
+    failing.go = &go;
     REQUIRE_OK(node.start_processor("finite", std::move(finite), options));
     REQUIRE_OK(node.start_processor("failing", std::move(failing), options));
     REQUIRE_OK(node.context().monitor("finite"));
     REQUIRE_OK(node.context().monitor("failing"));
+    go.open();
     WorkerStopped first = notice_for(node), second = notice_for(node);
     if (first.address == ockam::Address("failing")) std::swap(first, second);
     CHECK(first.address == ockam::Address("finite"));
