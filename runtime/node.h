@@ -96,7 +96,7 @@ class Node {
   // AccessDenied from a worker of this node (it would wait for itself).
   Result<void> stop(std::chrono::milliseconds timeout);
 
-  // Workers started and not yet stopped (the app is not one).
+  // Workers (and processors) started and not yet stopped (the app is not one).
   std::size_t worker_count() const;
   NodeStats stats() const;
 

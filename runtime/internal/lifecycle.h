@@ -12,6 +12,8 @@
 //   batch: claim -> unlink every address -> one grace period -> seal. The
 //   claimer unlinks; the seal goes to whoever of claimer and linker comes
 //   second (phase.h).
+// Processors on the pool (processor_cell.h): after initialize(), each turn
+//   calls process() once and reschedules the cell; false or an error claims it.
 // Ends: the turn that deletes a cell first tells its monitors (monitors.h),
 //   once its shutdown() ran and its addresses are free.
 // Turns: a turn dispatches only while the worker runs (INVARIANT dispatch);
