@@ -18,8 +18,9 @@
 //     marked empty submits a drain task (task_arena::enqueue, the expensive
 //     path); the drain task runs cells until the queue is empty again and
 //     marks it, exactly as a worker's turn treats its own mailbox. After
-//     kDrainRounds batches it hands over to a new drain task instead, so the
-//     tasks it spawned get the thread (fairness when the queue never empties).
+//     kDrainRounds batches in which its thread spawned tasks it hands over
+//     to a new drain task instead, so those get the thread (fairness when
+//     the queue never empties).
 // A cell is a mailbox::MailboxNode (its link in the run queue): it is in the
 // run queue at most once, because only the winner of its idle -> scheduled
 // transition submits it.
@@ -56,7 +57,8 @@ class Scheduler {
   using TurnFn = void (*)(void* owner, Cell* cell);
   static constexpr std::size_t kBatch = 16;
   static constexpr int kSlotBudget = 64;
-  // Batches one drain task takes from the run queue before it hands over.
+  // Batches one drain task takes from the run queue before it hands over,
+  // if its thread spawned tasks meanwhile.
   static constexpr int kDrainRounds = 16;
 
   Scheduler(std::size_t threads, TurnFn turn, void* owner);
