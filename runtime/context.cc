@@ -5,6 +5,15 @@
 
 namespace ockam {
 
+// Only a detached context's handle is not its cell's own context.
+Context::~Context() {
+  if (cell_ != nullptr && this != &cell_->ctx) detail::NodeCore::release_detached(static_cast<detail::DetachedCell*>(cell_));
+}
+
+Result<std::unique_ptr<Context>> Context::new_detached(Address address) {
+  return core_->new_detached(std::move(address));
+}
+
 const Address& Context::address() const { return cell_->addresses.front(); }
 
 bool Context::owns(const Address& address) const {
@@ -117,6 +126,13 @@ Result<Address> Context::start_fresh(std::unique_ptr<detail::Cell> cell, WorkerO
 }
 
 Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }
+
+Result<void> Context::start_processor_erased(Address address, std::unique_ptr<Processor> processor,
+                                             ProcessorOptions options) {
+  return core_->start_processor(std::move(address), std::move(processor), options);
+}
+
+Result<void> Context::monitor(const Address& target) { return core_->monitor(*cell_, target); }
 
 Result<void> Context::register_transport(Address::Type type, const Address& router) {
   return core_->register_transport(type, router);

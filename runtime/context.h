@@ -13,10 +13,12 @@
 #include "runtime/any.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/node_options.h"
+#include "runtime/processor.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
 #include "runtime/worker.h"
+#include "runtime/worker_stopped.h"
 
 namespace ockam {
 
@@ -42,6 +44,10 @@ class Context {
  public:
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
+  // A detached context's (new_detached) frees its address: see there. A
+  // worker's or the app's belongs to the node and is never destroyed by
+  // the user.
+  ~Context();
 
   // The first of this worker's addresses ("app" for the node's context).
   const Address& address() const;
@@ -87,8 +93,8 @@ class Context {
     return forward_envelope(detail::EnvelopeAccess::release(std::move(message)));
   }
 
-  // The app only (AccessDenied on a worker's context: a worker gets its
-  // messages through handle_message). Blocks until a message arrives or the
+  // The app and detached contexts only (AccessDenied on a worker's context:
+  // a worker gets its messages through handle_message). Blocks until a message arrives or the
   // timeout passes (Timeout; a huge timeout waits for ever, never "not at
   // all"). A message from another node arrives encoded; it is decoded with
   // M's codec. A message that is not an M, or does not decode as one, is
@@ -96,7 +102,8 @@ class Context {
   // NodeStats::wrong_type and logged, and the next receive gets the next
   // message, so no message can block the app. (receive<Any>() takes
   // anything; receive<std::variant<A, B>>() an A, a B or the variant.) One
-  // thread at a time receives; concurrent calls are serialized.
+  // thread at a time receives on one context; concurrent calls are
+  // serialized. NodeStopped once the node's stop has begun.
   template <class M>
   Result<Routed<M>> receive(std::chrono::milliseconds timeout) {
     static_assert(detail::check_message_type<M>());
@@ -146,13 +153,72 @@ class Context {
     return start_fresh(make_cell(std::move(worker)), std::move(options));
   }
 
+  // A new detached context: its own `address` (local; InvalidAddress for a
+  // non-local one, an empty one or one of the reserved form of fresh
+  // addresses below; AddressInUse if a worker or another context holds it)
+  // and its own mailbox (NodeOptions::mailbox_capacity), used from any
+  // thread as the app's is: send(), send_waiting(), receive() (with the
+  // app's rules: a body of the wrong type is consumed and counted), and
+  // request(). It is no worker: worker_count() leaves it out, stop_worker()
+  // on its address is AccessDenied. NodeStopped once the node's stop began.
+  //
+  // Destroying it frees its address at once (a send to it then is
+  // AddressNotFound) and counts what was still queued as dropped
+  // (NodeStats::dropped, logged). At the node's stop a blocked receive()
+  // returns NodeStopped, as does every later one, and what is queued is
+  // dropped and counted then; the context may outlive the node, and
+  // destroying it after the node is gone is safe (it only frees its memory).
+  // Any other call on it after the node is destroyed is undefined. Destroy
+  // it while no other call on it runs.
+  Result<std::unique_ptr<Context>> new_detached(Address address);
+
   // Stops the worker holding `address`: all its addresses are freed at once
   // (worker_count() drops before this returns), the message in hand
   // finishes, shutdown() runs on the pool, and messages still queued are
   // counted and logged as dropped. AddressNotFound for an unknown address,
-  // AccessDenied for "app", NodeStopped once the node's stop has stopped
+  // AccessDenied for "app" and a detached context, NodeStopped once the node's stop has stopped
   // every worker.
   Result<void> stop_worker(const Address& address);
+
+  // Starts `processor` (P derives from ockam::Processor, runtime/processor.h)
+  // at `address`: initialize(), then process() again and again, then
+  // shutdown(); on a thread of its own by default, or on the pool
+  // (ProcessorOptions). Returns once the address is taken (AddressInUse,
+  // InvalidAddress as for start_worker; NodeStopped once the node's stop
+  // began). A processor counts in worker_count() and can be monitored.
+  // stop_worker(address) stops it: one on the pool as a worker is stopped;
+  // one on its own thread is asked to stop (its receive() returns
+  // NodeStopped), finishes the process() call in hand, runs shutdown() and
+  // frees its address then (not before stop_worker returns). The node's
+  // stop() stops every processor first, after its transports and before its
+  // drain, and waits for them within its deadline; one whose process()
+  // never returns makes stop() return Timeout naming it, and the node's
+  // destructor waits for it.
+  template <class P>
+  Result<void> start_processor(Address address, P processor, ProcessorOptions options = {}) {
+    static_assert(std::is_base_of_v<Processor, P>, "a processor derives from ockam::Processor");
+    static_assert(std::is_move_constructible_v<P>, "a processor is moved into the node");
+    return start_processor_erased(std::move(address), std::make_unique<P>(std::move(processor)), options);
+  }
+
+  // Monitors the worker at `target`: when it stops, this worker gets one
+  // ockam::WorkerStopped{target, reason, message} (worker_stopped.h) as a
+  // message whose return route is `target`. Once per call and per stop:
+  //   Stopped      stop_worker(): sent after its shutdown() ran, when its
+  //                addresses are free (a restart there succeeds);
+  //   Failed       its initialize() failed or threw, or its start lost an
+  //                address; a processor's process() returned an error;
+  //   Finished     a processor's process() returned false;
+  //   NodeStopping the node's stop() began (sent then, before the drain: the
+  //                target stops with the rest, and nothing can be restarted);
+  //   NotFound     at once: no worker holds `target` (now, or any more).
+  // A handler's error does not stop a worker, so it sends nothing. A monitor
+  // whose monitoring worker stops first is dropped quietly. The notice is
+  // delivered even to a full mailbox (one per monitor set) and past access
+  // control. WrongMessageType at once unless this worker's message type is
+  // ockam::Any or a std::variant holding WorkerStopped (the app's is Any);
+  // NodeStopped once the node's stop began.
+  Result<void> monitor(const Address& target);
 
   // Routes messages whose next hop has transport type `type` (1 is TCP) to
   // the local worker `router`, onward route untouched: the hook a transport
@@ -196,6 +262,7 @@ class Context {
   }
   Result<void> start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell, WorkerOptions options);
   Result<Address> start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options);
+  Result<void> start_processor_erased(Address address, std::unique_ptr<Processor> processor, ProcessorOptions options);
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
   detail::Cell* cell_;

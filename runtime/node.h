@@ -47,6 +47,11 @@ class Node {
   Result<Address> start_worker(W worker, WorkerOptions options = {}) {
     return context().start_worker(std::move(worker), std::move(options));
   }
+  // See Context::start_processor.
+  template <class P>
+  Result<void> start_processor(Address address, P processor, ProcessorOptions options = {}) {
+    return context().start_processor(std::move(address), std::move(processor), options);
+  }
   // Safe from any thread; the return route is "app".
   template <class M>
   Result<void> send(Route route, M body) {
@@ -66,6 +71,10 @@ class Node {
     return context().receive<M>(timeout);
   }
   Result<void> stop_worker(const Address& address);
+  // See Context::new_detached.
+  Result<std::unique_ptr<Context>> new_detached(Address address) {
+    return context().new_detached(std::move(address));
+  }
   // See Context::register_transport.
   Result<void> register_transport(Address::Type type, const Address& router) {
     return context().register_transport(type, router);
@@ -87,7 +96,7 @@ class Node {
   // AccessDenied from a worker of this node (it would wait for itself).
   Result<void> stop(std::chrono::milliseconds timeout);
 
-  // Workers started and not yet stopped (the app is not one).
+  // Workers (and processors) started and not yet stopped (the app is not one).
   std::size_t worker_count() const;
   NodeStats stats() const;
 

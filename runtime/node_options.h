@@ -45,7 +45,7 @@ struct NodeStats {
   std::uint64_t wrong_type = 0;       // body of a type the worker does not handle, or one from another
                                       // node that does not decode as its type
   std::uint64_t handler_errors = 0;   // handle_message returned an error or threw
-  std::uint64_t worker_failures = 0;  // initialize failed; the worker was stopped
+  std::uint64_t worker_failures = 0;  // initialize failed (or a processor's process()); it was stopped
   std::uint64_t denied = 0;           // refused by an address's incoming access control (access_control.h)
 };
 

@@ -11,9 +11,11 @@
 #include "runtime/log.h"
 #include "runtime/node.h"
 #include "runtime/node_options.h"
+#include "runtime/processor.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
 #include "runtime/worker.h"
+#include "runtime/worker_stopped.h"
 
 #endif  // OCKAM_RUNTIME_OCKAM_H_

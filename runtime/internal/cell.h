@@ -25,15 +25,18 @@ namespace ockam::detail {
 
 // Who may touch what:
 //   mailbox.push        any sender that found the cell in the registry, inside
-//                       the same ReadSection; then the single StopEnvelope
-//                       push by the sealer (phase.h, INVARIANT last push).
+//                       the same ReadSection; a monitor's notice, under the
+//                       monitors' lock while the cell is unsealed
+//                       (monitors.h); then the single StopEnvelope push by
+//                       the sealer (phase.h, INVARIANT last push).
 //   mailbox.pop & co,   the worker's turn only (one at a time, see
 //   owner-private part  Scheduler); the last turn deletes the cell.
 //   phase               see phase.h: the turn's part and the retirement's.
 // A cell is also a mailbox::MailboxNode: its link in the scheduler's run queue.
 class Cell : public mailbox::MailboxNode, public PooledAllocation {
  public:
-  explicit Cell(mailbox::Start start) : mailbox(start), ctx(this) {}
+  explicit Cell(mailbox::Start start, bool is_detached = false)
+      : mailbox(start), detached(is_detached), ctx(this) {}
   virtual ~Cell() = default;
   Cell(const Cell&) = delete;
   Cell& operator=(const Cell&) = delete;
@@ -49,6 +52,8 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   virtual Result<void> call_initialize() = 0;
   virtual Result<void> call_handle(EnvelopePtr envelope) = 0;  // precondition: accepts()
   virtual Result<void> call_shutdown() = 0;
+  // A processor on the pool (processor_cell.h): its turn calls this once.
+  virtual Result<bool> call_process() { return false; }
 
   // Bounded mailbox. Sender: admit() before the push, false (queue nothing)
   // when the mailbox holds `capacity` messages. Consumer: take().
@@ -102,6 +107,14 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
     return static_cast<std::uint32_t>(std::min<std::size_t>(wanted, UINT32_MAX - 1));
   }
   Phase phase;
+  // A detached context's (or the app's) cell (detached_cell.h): woken by a
+  // signal to its receiver, never scheduled. Immutable; in the padding after
+  // the phase, on the line a waking sender touches anyway.
+  const bool detached;
+  // A processor on the pool (processor_cell.h): its turns call process()
+  // instead of handling messages. Set before the start, immutable after; in
+  // the padding after the phase, read by each turn from the line it reads anyway.
+  bool processor = false;
   // Owner-private: messages the last turns found behind a claim, logged
   // and counted once the StopEnvelope arrives.
   std::uint32_t dropped = 0;

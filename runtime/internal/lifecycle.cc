@@ -19,9 +19,6 @@ namespace {
 // after it (or is told by the test's own synchronisation).
 std::atomic<TestSeam> g_seam{nullptr};
 
-void seam(SeamPoint point, Cell& cell, std::size_t index = 0) {
-  if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
-}
 
 // Runs one of a worker's calls; an exception becomes a WorkerFailed error.
 template <class F>
@@ -39,8 +36,13 @@ Result<void> guarded(const char* call, F&& f) {
 
 void set_test_seam(TestSeam f) { g_seam.store(f, std::memory_order_relaxed); }
 
-Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch)
-    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch) {}
+void run_test_seam(SeamPoint point, Cell& cell, std::size_t index) {
+  if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
+}
+
+Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
+                     void* owner)
+    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch), monitors_(registry, wake, owner) {}
 
 // ---------------------------------------------------------------- start
 
@@ -55,11 +57,14 @@ Result<void> Lifecycle::start(std::unique_ptr<Cell> owned) {
       result = Error(ErrorCode::AddressInUse, "address " + quoted(cell->addresses[k]) + " is in use");
       break;
     }
-    seam(SeamPoint::kInserted, *cell, k);
+    run_test_seam(SeamPoint::kInserted, *cell, k);
   }
   if (result && cell->phase.link_unless_claimed()) {
     scheduler_.schedule(cell);  // the first turn runs initialize()
     return result;
+  }
+  if (!result) {
+    monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "start_worker() failed: " + result.error().message());
   }
   if (!result && cell->phase.failed()) {
     // Ours to retire: this is the claim, so the unlink is ours too.
@@ -85,12 +90,21 @@ Result<void> Lifecycle::stop_worker(const Address& address) {
   std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
   if (final_) return Error(ErrorCode::NodeStopped, "the node is stopped");
   Cell* claimed = nullptr;
+  bool detached = false;
   // Claim inside the lookup's ReadSection: until it ends the cell cannot be
   // deleted (and once claimed, only we can start its deletion).
   const bool found = registry_.with_cell(address, [&](Cell* cell) {
-    if (cell->phase.claim()) claimed = cell;
+    if (cell->detached) {
+      detached = true;  // INVARIANT never scheduled (detached_cell.h)
+    } else if (cell->phase.claim()) {
+      claimed = cell;
+    }
   });
   if (!found) return Error(ErrorCode::AddressNotFound, "no worker at address " + quoted(address));
+  if (detached) {
+    return Error(ErrorCode::AccessDenied,
+                 quoted(address) + " is a detached context, not a worker; destroy its Context to free it");
+  }
   if (claimed != nullptr) {
     std::array<Cell*, 1> one{claimed};
     retire(one);
@@ -98,13 +112,13 @@ Result<void> Lifecycle::stop_worker(const Address& address) {
   return {};
 }
 
-std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
+std::unordered_map<const Cell*, std::string> Lifecycle::retire_all() {
   std::vector<Cell*> claimed;
   {
     std::unique_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
     final_ = true;
     registry_.for_each_locked([&](Cell* cell) {
-      if (cell != &app && cell->phase.claim()) claimed.push_back(cell);
+      if (!cell->detached && cell->phase.claim()) claimed.push_back(cell);  // INVARIANT never scheduled
     });
   }
   // A turn running now began its message before the claim. Claimed cells
@@ -115,7 +129,6 @@ std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
       running.emplace(in_turn, in_turn->addresses.front().to_string());
     }
   }
-  for (const Address& a : app.addresses) registry_.remove(a, &app);  // in the batch's grace period
   retire(claimed);
   return running;
 }
@@ -123,7 +136,7 @@ std::unordered_map<const Cell*, std::string> Lifecycle::retire_all(Cell& app) {
 void Lifecycle::retire(std::span<Cell* const> claimed) {
   for (Cell* cell : claimed) {
     OCKAM_DCHECK(cell->phase.load() & Phase::kClaimed, "only the claimer retires");
-    seam(SeamPoint::kClaimed, *cell);
+    run_test_seam(SeamPoint::kClaimed, *cell);
     for (const Address& a : cell->addresses) registry_.remove(a, cell);
     counters_.workers.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see NodeCounters
   }
@@ -134,7 +147,8 @@ void Lifecycle::retire(std::span<Cell* const> claimed) {
 }
 
 void Lifecycle::seal(Cell* cell) {
-  cell->phase.sealed();
+  // Its monitors go before its last push: a notice never lands behind it.
+  if ((cell->phase.sealed() & Phase::kWatching) != 0) monitors_.forget(*cell);
   // INVARIANT last push: no address reaches the cell now.
   if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
 }
@@ -154,6 +168,7 @@ void Lifecycle::turn(Cell* cell) {
   // A worker claimed before its first turn still initializes (and so shuts
   // down): start_worker() returned success, so the pair runs.
   if ((p & (Phase::kRunning | Phase::kFailed)) == 0) initialize(cell);
+  if (cell->processor) [[unlikely]] return process(cell);
   for (std::size_t handled = 0;; ++handled) {
     if (!cell->phase.dispatching()) return finish(cell, nullptr);
     if (handled == max_batch_) return scheduler_.reschedule(cell);
@@ -168,12 +183,57 @@ void Lifecycle::turn(Cell* cell) {
   }
 }
 
+void Lifecycle::process(Cell* cell) {
+  if (!cell->phase.dispatching()) return finish(cell, nullptr);
+  // A processor takes no messages; the StopEnvelope follows a claim.
+  while (EnvelopePtr envelope{cell->take(room_)}) {
+    if (envelope->is_control()) return finish(cell, std::move(envelope));
+    NodeCounters::add(counters_.wrong_type);
+    log(LogLevel::Warn, "processor " + quoted(cell->addresses.front()) + " dropped a message of type " +
+                            demangle(*envelope->type) + ": a processor takes no messages");
+  }
+  Result<bool> more = false;
+  Result<void> called = guarded("process()", [&]() -> Result<void> {
+    more = cell->call_process();
+    return {};
+  });
+  if (!called) more = called.error();
+  if (!more || !*more) {
+    if (!more) {
+      NodeCounters::add(counters_.worker_failures);
+      log(LogLevel::Error, "processor " + quoted(cell->addresses.front()) + " failed, so it is stopped: " +
+                               more.error().to_string());
+      monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "process() failed: " + more.error().to_string());
+    } else {
+      monitors_.record_end(*cell, WorkerStopped::Reason::Finished, "process() returned false");
+    }
+    if (cell->phase.claim()) {
+      std::array<Cell*, 1> one{cell};
+      retire(one);  // inside a turn: the node's stop waits for it
+    }
+  }
+  scheduler_.reschedule(cell);  // to the back of the queue: yields between two calls
+}
+
+void Lifecycle::retire_processors() {
+  std::vector<Cell*> claimed;
+  {
+    std::shared_lock<std::shared_mutex> lifecycle(lifecycle_mu_);
+    if (final_) return;
+    registry_.for_each_locked([&](Cell* cell) {
+      if (cell->processor && cell->phase.claim()) claimed.push_back(cell);
+    });
+  }
+  retire(claimed);
+}
+
 void Lifecycle::initialize(Cell* cell) {
   Result<void> r = guarded("initialize()", [&] { return cell->call_initialize(); });
   if (r) return cell->phase.running();
   NodeCounters::add(counters_.worker_failures);
   log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + " failed to initialize (" +
                            to_string(ErrorCode::WorkerFailed) + "), so it is stopped: " + r.error().to_string());
+  monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "initialize() failed: " + r.error().to_string());
   // Inside a turn: the node's stop waits for it (Scheduler::wait_idle).
   if (cell->phase.failed()) {
     std::array<Cell*, 1> one{cell};
@@ -226,6 +286,9 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
   OCKAM_DCHECK(cell->phase.load() & Phase::kSealed, "INVARIANT last push: the StopEnvelope comes from the sealer");
   OCKAM_DCHECK(cell->phase.load() & Phase::kFinished, "INVARIANT shutdown: a cell is deleted only after finish()");
   count_dropped(*cell, cell->dropped);
+  // acquire (Phase::load): the bits were set before the seal, whose
+  // StopEnvelope this turn popped.
+  if ((cell->phase.load() & (Phase::kWatched | Phase::kEnded)) != 0) monitors_.ended(*cell);
   delete cell;
 }
 

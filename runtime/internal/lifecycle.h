@@ -12,6 +12,10 @@
 //   batch: claim -> unlink every address -> one grace period -> seal. The
 //   claimer unlinks; the seal goes to whoever of claimer and linker comes
 //   second (phase.h).
+// Processors on the pool (processor_cell.h): after initialize(), each turn
+//   calls process() once and reschedules the cell; false or an error claims it.
+// Ends: the turn that deletes a cell first tells its monitors (monitors.h),
+//   once its shutdown() ran and its addresses are free.
 // Turns: a turn dispatches only while the worker runs (INVARIANT dispatch);
 //   once it is claimed, the turn finishes: shutdown() if initialize() had
 //   succeeded, then every message still queued is counted as dropped until
@@ -43,6 +47,7 @@
 
 #include "runtime/address.h"
 #include "runtime/internal/cell.h"
+#include "runtime/internal/monitors.h"
 #include "runtime/result.h"
 
 namespace ockam::detail {
@@ -66,14 +71,18 @@ struct NodeCounters {
 enum class SeamPoint {
   kInserted,  // start(): address `index` is in, the next one not yet
   kClaimed,   // a retirement: the cell is claimed, nothing unlinked yet
+  kWatchFound,  // monitor(): the target is found (in a ReadSection), its monitor not yet added
 };
 using TestSeam = void (*)(SeamPoint point, Cell& cell, std::size_t index);
 // Tests only: installs `seam` (null: none) for every node of the process.
 void set_test_seam(TestSeam seam);
+// Calls the installed seam, if any (the lifecycle's own points, and monitors.cc's).
+void run_test_seam(SeamPoint point, Cell& cell, std::size_t index = 0);
 
 class Lifecycle {
  public:
-  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch);
+  // `wake`: how a notice wakes the cell it lands in (Monitors).
+  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake, void* owner);
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
 
@@ -82,15 +91,21 @@ class Lifecycle {
   Result<void> start(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
   // The node's stop: no start or stop_worker from now on; claims every
-  // registered cell but `app` and retires them as one batch (one grace
-  // period), and unlinks `app` in the same grace period. Returns the first
+  // registered worker (detached cells are the node's to unlink: it does so
+  // just before, and this grace period covers them) and retires them as one
+  // batch (one grace period). Returns the first
   // address of each claimed worker whose turn was running at the claim, by
   // cell, to name them if the stop times out.
-  std::unordered_map<const Cell*, std::string> retire_all(Cell& app);
+  std::unordered_map<const Cell*, std::string> retire_all();
+  // The node's stop, before its drain: claims and retires every processor
+  // on the pool (processor_cell.h), which would otherwise never let the
+  // pool go idle.
+  void retire_processors();
   void turn(Cell* cell);
 
   NodeCounters& counters() { return counters_; }
   RoomSignal& room() { return room_; }
+  Monitors& monitors() { return monitors_; }
   const NodeCounters& counters() const { return counters_; }
   // Counts and logs `n` messages of `cell` dropped unhandled.
   void count_dropped(const Cell& cell, std::uint64_t n);
@@ -101,6 +116,8 @@ class Lifecycle {
   void seal(Cell* cell);
   void initialize(Cell* cell);
   void dispatch(Cell* cell, EnvelopePtr envelope);
+  // A pool processor's turn after initialize(): one process() call.
+  void process(Cell* cell);
   void finish(Cell* cell, EnvelopePtr popped);
 
   Registry& registry_;
@@ -108,6 +125,7 @@ class Lifecycle {
   const std::size_t max_batch_;
   NodeCounters counters_;
   RoomSignal room_;
+  Monitors monitors_;
   // Shared by start() and stop_worker(), exclusive by retire_all().
   std::shared_mutex lifecycle_mu_;
   bool final_ = false;  // guarded by lifecycle_mu_: retire_all() ran

@@ -180,6 +180,37 @@ TEST_CASE("a worker claimed while start() still inserts its addresses is unreach
   CHECK(calls.handled.load() == 0);
 }
 
+TEST_CASE("a monitor that finds its target just as another thread claims it is told Stopped once, at its end") {
+  // The monitor has found the target (inside its ReadSection) and is parked
+  // there until the stopper has claimed it; the stopper's grace period then
+  // waits for the monitor, which must be told by the target's end, not lost
+  // and not told twice.
+  ockam_test::LogCapture logs(false);
+  Gate found;
+  bool saw_claim = false;
+  Seam seam([&](SeamPoint point, Cell& cell, std::size_t) {
+    if (point != SeamPoint::kWatchFound || !is(cell, "target")) return;
+    found.open();
+    saw_claim = ockam_test::eventually([&] { return (cell.phase.load() & ockam::detail::Phase::kClaimed) != 0; });
+  });
+  Calls calls;
+  ockam::Node node;
+  REQUIRE_OK(node.start_worker("target", Counted{&calls}));
+  std::string monitored;
+  std::thread watcher([&] { monitored = code_of(node.context().monitor("target")); });
+  REQUIRE(found.wait());
+  CHECK_OK(node.stop_worker("target"));  // claims, then waits for the parked monitor's section
+  watcher.join();
+  CHECK(saw_claim);
+  CHECK(monitored == "ok");
+  auto notice = node.receive<ockam::WorkerStopped>(ockam_test::kWait);
+  REQUIRE_OK(notice);
+  CHECK(notice.value().body().reason == ockam::WorkerStopped::Reason::Stopped);
+  CHECK(calls.shut_down.load() == 1);  // told after the shutdown
+  REQUIRE_OK(node.stop());
+  CHECK(node.stats().dropped == 0);  // and only once
+}
+
 // Cell's layout promise (cell.h, Extras): what every sender touches, from
 // the vtable to the phase, lies in the first 64 bytes of the cell.
 TEST_CASE("a cell keeps what every sender touches, up to its phase, in its first 64 bytes") {

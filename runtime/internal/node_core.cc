@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "runtime/internal/fresh_address.h"
+#include "runtime/internal/processor_cell.h"
 #include "runtime/internal/read_section.h"
 #include "runtime/log.h"
 
@@ -36,26 +37,52 @@ constexpr std::chrono::milliseconds kStuckProbe{10};
 
 Error stopped_error() { return Error(ErrorCode::NodeStopped, "the node is stopped"); }
 
+// InvalidAddress unless `a` may be taken by a worker or a detached context.
+Result<void> check_own_address(const Address& a, bool allow_remote) {
+  if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + quoted(a));
+  if (!a.is_local() && !allow_remote) {
+    return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
+  }
+  if (is_reserved(a)) {
+    return Error(ErrorCode::InvalidAddress,
+                 "address " + quoted(a) +
+                     " has the reserved form of fresh addresses (a local name beginning with '~'): only "
+                     "start_worker(worker) gives those out");
+  }
+  return {};
+}
+
 }  // namespace
 
 NodeCore::NodeCore(Node& node, NodeOptions options)
     : node_(node),
       options_(options),
-      lifecycle_(registry_, scheduler_, options.max_batch),
+      detached_link_(std::make_shared<DetachedLink>()),
+      app_(detached_link_),
+      lifecycle_(registry_, scheduler_, options.max_batch, &NodeCore::wake_entry, this),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.addresses.push_back(Address("app"));
   app_.capacity = Cell::capacity_of(options.mailbox_capacity);  // at least 1: Node checks
   app_.ctx.core_ = this;
   (void)registry_.insert(app_.addresses.front(), &app_);
+  detached_link_->core = this;
+  detached_link_->cells.insert(&app_);
 }
 
 NodeCore::~NodeCore() {
   (void)stop(options_.stop_timeout);
+  // A processor still in process() after the stop is waited for: its thread uses the node.
+  processor_threads_.join_all();
   std::lock_guard<std::mutex> one_stopper(stop_mu_);
-  if (stopped_) return;
-  // stop() timed out: handlers still run. Wait for them, then the pool.
-  scheduler_.shutdown();
-  drop_app_mailbox();
+  if (!stopped_) {
+    // stop() timed out: handlers still run. Wait for them, then the pool.
+    scheduler_.shutdown();
+    drop_detached_mailboxes();
+  }
+  // Detached contexts that outlive the node only free their cells now.
+  std::lock_guard<std::mutex> lock(detached_link_->mu);
+  detached_link_->core = nullptr;
+  detached_link_->cells.clear();
 }
 
 std::size_t NodeCore::worker_count() const {
@@ -179,51 +206,115 @@ Result<void> NodeCore::register_transport(Address::Type type, const Address& rou
 }
 
 void NodeCore::wake(Cell* cell) {
-  if (cell == &app_) {
-    wake_app();
+  if (cell->detached) {
+    static_cast<DetachedCell*>(cell)->wake();
   } else {
     scheduler_.schedule(cell);
   }
 }
 
-void NodeCore::wake_app() {
-  std::lock_guard<std::mutex> lock(app_mu_);
-  app_signalled_ = true;
-  app_cv_.notify_one();
-}
-
-// ---------------------------------------------------------------- the app
+// ---------------------------------------------------------------- detached contexts
 
 Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
                                       std::chrono::milliseconds timeout) {
-  if (&ctx != &app_.ctx) {
-    return Error(ErrorCode::AccessDenied,
-                 "receive() is for the app; worker " + quoted(ctx.address()) + " gets its messages in handle_message()");
+  if (!ctx.cell_->detached) {
+    return Error(ErrorCode::AccessDenied, "receive() is for the app and detached contexts; worker " +
+                                              quoted(ctx.address()) + " gets its messages in handle_message()");
   }
-  std::lock_guard<std::mutex> one_receiver(receive_mu_);
+  DetachedCell& cell = *static_cast<DetachedCell*>(ctx.cell_);
+  std::lock_guard<std::mutex> one_receiver(cell.receive_mu);
   const auto deadline = deadline_after(timeout);
   for (;;) {
     if (stopping_.load()) return stopped_error();
-    if (EnvelopePtr front{app_.take(lifecycle_.room())}) {
+    if (cell.closing.load(std::memory_order_relaxed)) return asked_to_stop(cell);
+    if (EnvelopePtr front{cell.take(lifecycle_.room())}) {
       if (want.takes == nullptr || want.takes(*front->type)) return front;
       if (want.decode != nullptr && front->is_wire()) {
         Result<EnvelopePtr> typed = want.decode(*front);
         if (typed) return typed;
-        return refuse_at_app(Error(ErrorCode::WrongMessageType, typed.error().message()));
+        return refuse_at(cell, Error(ErrorCode::WrongMessageType, typed.error().message()));
       }
-      return refuse_at_app(Error(ErrorCode::WrongMessageType, "expected " + demangle(*want.type) + ", found " +
-                                                                  demangle(*front->type) + "; it is dropped"));
+      return refuse_at(cell, Error(ErrorCode::WrongMessageType, "expected " + demangle(*want.type) + ", found " +
+                                                                    demangle(*front->type) + "; it is dropped"));
     }
-    if (!app_.mailbox.try_mark_empty()) {
+    if (!cell.mailbox.try_mark_empty()) {
       std::this_thread::yield();  // a push is between its exchange and its link
       continue;
     }
-    std::unique_lock<std::mutex> lock(app_mu_);
-    if (!app_cv_.wait_until(lock, deadline, [&] { return app_signalled_ || stopping_.load(); })) {
-      return Error(ErrorCode::Timeout, "no message within " + std::to_string(timeout.count()) + " ms");
+    std::unique_lock<std::mutex> lock(cell.wake_mu);
+    if (!cell.wake_cv.wait_until(lock, deadline, [&] {
+          return cell.signalled || stopping_.load() || cell.closing.load(std::memory_order_relaxed);
+        })) {
+      return Error(ErrorCode::Timeout, "no message for " + quoted(cell.addresses.front()) + " within " +
+                                           std::to_string(timeout.count()) + " ms");
     }
-    app_signalled_ = false;
+    cell.signalled = false;
   }
+}
+
+Error NodeCore::asked_to_stop(const DetachedCell& cell) {
+  return Error(ErrorCode::NodeStopped, "processor " + quoted(cell.addresses.front()) + " is asked to stop");
+}
+
+Result<std::unique_ptr<Context>> NodeCore::new_detached(Address address) {
+  if (Result<void> r = check_own_address(address, /*allow_remote=*/false); !r) return r.error();
+  return open_detached(std::move(address));
+}
+
+Result<std::unique_ptr<Context>> NodeCore::new_detached_fresh() { return open_detached(next_fresh_address()); }
+
+Result<std::unique_ptr<Context>> NodeCore::open_detached(Address address) {
+  if (stopping_.load()) return stopped_error();
+  auto cell = std::make_unique<DetachedCell>(detached_link_);
+  cell->addresses.push_back(std::move(address));
+  cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
+  cell->ctx.core_ = this;
+  std::lock_guard<std::mutex> lock(detached_link_->mu);
+  if (detached_link_->closed) return stopped_error();  // the stop began after the check above
+  if (!registry_.insert(cell->addresses.front(), cell.get())) {
+    return Error(ErrorCode::AddressInUse, "address " + quoted(cell->addresses.front()) + " is in use");
+  }
+  detached_link_->cells.insert(cell.get());
+  std::unique_ptr<Context> handle(new Context(cell.release()));
+  handle->core_ = this;
+  return handle;
+}
+
+void NodeCore::release_detached(DetachedCell* cell) {
+  const std::shared_ptr<DetachedLink> link = cell->link;  // the cell goes below
+  {
+    std::lock_guard<std::mutex> lock(link->mu);
+    // Once the node is gone its stop has unlinked and drained the cell.
+    if (link->core != nullptr) link->core->close_detached(*cell);
+  }
+  delete cell;
+}
+
+void NodeCore::close_detached(DetachedCell& cell) {
+  detached_link_->cells.erase(&cell);
+  for (const Address& a : cell.addresses) registry_.remove(a, &cell);
+  synchronize();  // no sender still pushes to it, and every monitor() that found it is in
+  // Its monitors, both ways, before the drain: no notice lands after it.
+  const Phase::Bits bits = cell.phase.load();
+  if ((bits & Phase::kWatching) != 0) lifecycle_.monitors().forget(cell);
+  if ((bits & (Phase::kWatched | Phase::kEnded)) != 0) {
+    lifecycle_.monitors().ended(cell, "its detached context was destroyed");
+  }
+  const std::uint64_t n = drain(cell);
+  if (n == 0) return;
+  NodeCounters::add(lifecycle_.counters().dropped, n);
+  log(LogLevel::Warn, "detached context " + quoted(cell.addresses.front()) + " closed with " + std::to_string(n) +
+                          " queued message(s); dropped");
+}
+
+std::uint64_t NodeCore::drain(DetachedCell& cell) {
+  std::lock_guard<std::mutex> one_consumer(cell.receive_mu);
+  std::uint64_t n = 0;
+  while (Envelope* envelope = cell.take(lifecycle_.room())) {
+    delete envelope;
+    ++n;
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -231,16 +322,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
 Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> cell, bool allow_remote) {
   if (addresses.empty()) return Error(ErrorCode::InvalidAddress, "a worker needs at least one address");
   for (const Address& a : addresses) {
-    if (!a.valid()) return Error(ErrorCode::InvalidAddress, "invalid address " + quoted(a));
-    if (!a.is_local() && !allow_remote) {
-      return Error(ErrorCode::InvalidAddress, "a worker's address must be local: " + quoted(a));
-    }
-    if (is_reserved(a)) {
-      return Error(ErrorCode::InvalidAddress,
-                   "address " + quoted(a) +
-                       " has the reserved form of fresh addresses (a local name beginning with '~'): only "
-                       "start_worker(worker) gives those out");
-    }
+    if (Result<void> r = check_own_address(a, allow_remote); !r) return r;
   }
   for (Address& a : addresses) cell->addresses.push_back(std::move(a));
   return launch(std::move(cell));
@@ -265,7 +347,31 @@ Result<void> NodeCore::stop_worker(const Address& address) {
   if (address == app_.addresses.front()) {
     return Error(ErrorCode::AccessDenied, "the app is not a worker; stop the node instead");
   }
+  if (processor_threads_.stop(address, registry_)) return {};
   return lifecycle_.stop_worker(address);
+}
+
+Result<void> NodeCore::start_processor(Address address, std::unique_ptr<Processor> processor,
+                                       ProcessorOptions options) {
+  if (!options.own_thread) {
+    std::vector<Address> addresses;
+    addresses.push_back(std::move(address));
+    return start(std::move(addresses), std::make_unique<ProcessorCell>(std::move(processor)));
+  }
+  Result<std::unique_ptr<Context>> context = new_detached(std::move(address));
+  if (!context) return context.error();
+  auto& cell = static_cast<DetachedCell&>(*context.value()->cell_);
+  return processor_threads_.start(std::move(context).value(), cell, std::move(processor));
+}
+
+Result<void> NodeCore::monitor(Cell& watcher, const Address& target) {
+  if (!watcher.accepts(typeid(WorkerStopped))) {
+    return Error(ErrorCode::WrongMessageType,
+                 "worker " + quoted(watcher.addresses.front()) + " handles " + demangle(watcher.message_type()) +
+                     ", so it cannot be told ockam::WorkerStopped: a monitor needs a Worker<ockam::Any> or a "
+                     "std::variant that holds WorkerStopped");
+  }
+  return lifecycle_.monitors().watch(watcher, target);
 }
 
 Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
@@ -281,8 +387,8 @@ Result<void> NodeCore::add_stop_hook(std::function<void()> hook) {
 // worker is claimed as one batch, each turn runs shutdown() and drops what
 // is left, and the pool is joined.
 Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
-  if (scheduler_.on_pool_thread()) {
-    return Error(ErrorCode::AccessDenied, "stop() from a worker of this node would wait for itself");
+  if (scheduler_.on_pool_thread() || processor_threads_.on_processor_thread()) {
+    return Error(ErrorCode::AccessDenied, "stop() from a worker or processor of this node would wait for itself");
   }
   std::lock_guard<std::mutex> one_stopper(stop_mu_);
   if (stopped_) return {};
@@ -296,14 +402,33 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
       hooks.swap(stop_hooks_);
     }
     for (auto& hook : hooks) hook();  // transports first: no I/O thread injects from here on
+    lifecycle_.monitors().node_stopping();  // told before the drain, so supervisors see it
+    // Processors next, as sources of messages (their shutdown() may still
+    // send): a pool processor would keep the pool from going idle.
+    processor_threads_.stop_all();
+    lifecycle_.retire_processors();
+    // Whoever is still in process() at the deadline is named at the end.
+    (void)processor_threads_.wait(deadline_after(std::max(timeout, kMinShutdownTime)));
     stopping_.store(true);
     synchronize();  // every send that read stopping_ == false has pushed
     {
-      std::lock_guard<std::mutex> lock(app_mu_);
-      app_cv_.notify_all();  // a blocked receive() returns NodeStopped
+      std::lock_guard<std::mutex> lock(detached_link_->mu);
+      detached_link_->closed = true;  // no new detached context
+      for (DetachedCell* cell : detached_link_->cells) {
+        std::lock_guard<std::mutex> wake(cell->wake_mu);
+        cell->wake_cv.notify_all();  // a blocked receive() returns NodeStopped
+      }
     }
     if (timeout.count() > 0) (void)scheduler_.wait_idle(deadline_after(timeout));
-    running_at_claim_ = lifecycle_.retire_all(app_);
+    {
+      // Unlinked after the drain (workers' replies to them still queue, and
+      // are counted as dropped below), in retire_all()'s grace period.
+      std::lock_guard<std::mutex> lock(detached_link_->mu);
+      for (DetachedCell* cell : detached_link_->cells) {
+        for (const Address& a : cell->addresses) registry_.remove(a, cell);
+      }
+    }
+    running_at_claim_ = lifecycle_.retire_all();
   }
   // Each claimed cell has a turn coming that runs its shutdown() and deletes
   // it. Past the deadline, give up only on a worker whose code is seen
@@ -323,7 +448,14 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
     }
   }
   scheduler_.shutdown();
-  drop_app_mailbox();
+  drop_detached_mailboxes();
+  if (std::vector<std::string> left = processor_threads_.wait(deadline_after(kStuckProbe)); !left.empty()) {
+    std::string names;
+    for (const std::string& name : left) names += (names.empty() ? "" : ", ") + name;
+    return Error(ErrorCode::Timeout, "stop() gave up: processor(s) " + names +
+                                         " still in process() after being asked to stop; the node's destructor "
+                                         "waits for them");
+  }
   running_at_claim_.clear();
   stopped_ = true;
   return {};
@@ -344,20 +476,16 @@ Error NodeCore::timed_out(std::chrono::steady_clock::time_point started, const s
                                        "; the node refuses every call, and its destructor waits for them");
 }
 
-Error NodeCore::refuse_at_app(Error error) {
+Error NodeCore::refuse_at(const DetachedCell& cell, Error error) {
   NodeCounters::add(lifecycle_.counters().wrong_type);
-  log(LogLevel::Warn, "app dropped a message: " + error.message());
+  const std::string who = &cell == &app_ ? std::string("app") : "detached context " + quoted(cell.addresses.front());
+  log(LogLevel::Warn, who + " dropped a message: " + error.message());
   return error;
 }
 
-void NodeCore::drop_app_mailbox() {
-  std::lock_guard<std::mutex> one_receiver(receive_mu_);
-  std::uint64_t n = 0;
-  while (Envelope* envelope = app_.take(lifecycle_.room())) {
-    delete envelope;
-    ++n;
-  }
-  lifecycle_.count_dropped(app_, n);
+void NodeCore::drop_detached_mailboxes() {
+  std::lock_guard<std::mutex> lock(detached_link_->mu);
+  for (DetachedCell* cell : detached_link_->cells) lifecycle_.count_dropped(*cell, drain(*cell));
 }
 
 }  // namespace ockam::detail

@@ -18,8 +18,10 @@
 
 #include "runtime/context.h"
 #include "runtime/internal/cell.h"
+#include "runtime/internal/detached_cell.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/lifecycle.h"
+#include "runtime/internal/processor_threads.h"
 #include "runtime/internal/registry.h"
 #include "runtime/internal/scheduler.h"
 #include "runtime/node_options.h"
@@ -31,24 +33,12 @@ class Node;
 
 namespace ockam::detail {
 
-// The app's cell: a mailbox that a blocked receive() drains, never run by
-// the pool.
-class AppCell final : public Cell {
- public:
-  AppCell() : Cell(mailbox::Start::kMarkedEmpty) {}
-  bool accepts(const std::type_info&) const override { return true; }
-  const std::type_info& message_type() const override { return typeid(Any); }
-  WireDecoder wire_decoder() const override { return nullptr; }
-  Result<void> call_initialize() override { return {}; }
-  Result<void> call_handle(EnvelopePtr) override { return {}; }
-  Result<void> call_shutdown() override { return {}; }
-};
-
-// Concurrency contract: deliver(), receive() (the app), start(),
-// stop_worker(), register_transport() and add_stop_hook() from any thread;
-// stop() from any thread but a pool thread of this node. The lifecycle of
-// workers is Lifecycle's (lifecycle.h); NodeCore keeps delivery, the app's
-// mailbox, transport routers, stop hooks and the order of the stop.
+// Concurrency contract: deliver(), receive() (a detached context, the app
+// included), start(), stop_worker(), new_detached(), register_transport()
+// and add_stop_hook() from any thread; stop() from any thread but a pool
+// thread of this node. The lifecycle of workers is Lifecycle's
+// (lifecycle.h); NodeCore keeps delivery, detached contexts' mailboxes
+// (detached_cell.h), transport routers, stop hooks and the order of the stop.
 class NodeCore {
  public:
   NodeCore(Node& node, NodeOptions options);
@@ -81,8 +71,20 @@ class NodeCore {
   // Starts `cell` at a fresh address (fresh_address.h) and returns it.
   Result<Address> start_fresh(std::unique_ptr<Cell> cell);
   Result<void> stop_worker(const Address& address);
+  // Context::start_processor (runtime/processor.h).
+  Result<void> start_processor(Address address, std::unique_ptr<Processor> processor, ProcessorOptions options);
+  // Context::monitor: `watcher` is the caller's cell.
+  Result<void> monitor(Cell& watcher, const Address& target);
   Result<void> register_transport(Address::Type type, const Address& router);
+  // A detached context's (or the app's) blocking receive: see Context::receive.
   Result<EnvelopePtr> receive(const Context& ctx, const Wanted& want, std::chrono::milliseconds timeout);
+  // See Context::new_detached: a local address, not of the reserved form.
+  Result<std::unique_ptr<Context>> new_detached(Address address);
+  // The same at a fresh address (fresh_address.h): a request's reply address.
+  Result<std::unique_ptr<Context>> new_detached_fresh();
+  // A detached context's destructor: closes its cell if the node still
+  // exists (see DetachedLink), then frees it.
+  static void release_detached(DetachedCell* cell);
   // `hook` runs once, at the start of stop() (before any worker stops, on
   // the thread that calls stop(), under no lock a turn takes): a transport
   // closes its sockets and joins its threads there. NodeStopped once the
@@ -97,26 +99,38 @@ class NodeCore {
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
+  static void wake_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->wake(cell); }
   // start() and start_fresh() once `cell` has its addresses, checked.
   Result<void> launch(std::unique_ptr<Cell> cell);
   // The cell's incoming access control (access_control.h) for a message to
   // its address `to`.
   static bool admitted(const Cell& cell, const Address& to, const Envelope& envelope);
   void wake(Cell* cell);
-  void wake_app();
+  // new_detached() once the address is checked.
+  Result<std::unique_ptr<Context>> open_detached(Address address);
+  // Under detached_link_->mu, the node alive: out of the registry, one grace
+  // period, what is queued counted as dropped and logged.
+  void close_detached(DetachedCell& cell);
+  // Takes and deletes every message queued in `cell`; returns how many.
+  std::uint64_t drain(DetachedCell& cell);
   // receive<T>() found a message that is not a T (or does not decode as
   // one): it is consumed, counted as wrong_type and logged, so no message
   // can block every later receive.
-  Error refuse_at_app(Error error);
-  // After the last turn: what is left in the app's mailbox is dropped.
-  void drop_app_mailbox();
+  Error refuse_at(const DetachedCell& cell, Error error);
+  // receive() on a processor's context once it is asked to stop.
+  static Error asked_to_stop(const DetachedCell& cell);
+  // After the last turn: what is left in every detached context's mailbox
+  // (the app's too) is dropped, counted and logged.
+  void drop_detached_mailboxes();
   // stop()'s Timeout, naming the stuck workers it knows (running_at_claim_).
   Error timed_out(std::chrono::steady_clock::time_point started, const std::vector<const Cell*>& stuck);
 
   Node& node_;
   const NodeOptions options_;
   Registry registry_;
-  AppCell app_;
+  // Shared with every detached context (detached_cell.h); app_ is one.
+  const std::shared_ptr<DetachedLink> detached_link_;
+  DetachedCell app_;
 
   // seq_cst: read once per send; set once, by stop(), before its grace
   // period: a send that read false is still in its read section (deliver),
@@ -133,14 +147,6 @@ class NodeCore {
   bool hooks_closed_ = false;                      // guarded by hooks_mu_
   std::vector<std::function<void()>> stop_hooks_;  // guarded by hooks_mu_
 
-  // The app's wake-up: a push that finds the app mailbox marked empty sets
-  // app_signalled_ under app_mu_ and notifies.
-  std::mutex app_mu_;
-  std::condition_variable app_cv_;
-  bool app_signalled_ = false;  // guarded by app_mu_
-  // One receiver at a time.
-  std::mutex receive_mu_;
-
   // Transport routers (as in Ockam): a message whose next hop has transport
   // type t != 0 goes to the local worker at *routers_[t], onward route
   // untouched. Each entry is set once (seq_cst store, read by every send to
@@ -153,6 +159,7 @@ class NodeCore {
   // Declared after what turns use (registry_, app_), and the scheduler last:
   // its threads stop before the rest goes.
   Lifecycle lifecycle_;
+  ProcessorThreads processor_threads_{lifecycle_};
   Scheduler scheduler_;
 };
 

@@ -1,6 +1,6 @@
-// INTERNAL. A worker's phase: one atomic byte per cell, the state machine
-// that lifecycle.h drives. Two parts share the byte, each written by its
-// own side and read by both:
+// INTERNAL. A worker's phase: one small atomic per cell, the state machine
+// that lifecycle.h drives. Three parts share it, each written by its own
+// side and read by the others:
 //
 //   the turn's part (the worker's turns; start() before the first turn)
 //     fresh --initialize() ok--> kRunning --finish()--> kRunning|kFinished
@@ -18,6 +18,13 @@
 //                 kLinked and kUnlinked seals, so the seal follows both: no
 //                 address can reach the cell any more, and the StopEnvelope
 //                 is the last push it gets (INVARIANT last push).
+//
+//   the monitors' part (monitors.h: set under the monitors' lock; each bit
+//   only tells a rare path to take that lock)
+//     kWatched    a monitor watches this cell: its end (the last turn) tells it.
+//     kWatching   this cell monitors others: its seal drops those monitors.
+//     kEnded      its end was recorded (a failure, a processor done): its end
+//                 tells why.
 //
 // INVARIANT (dispatch): a turn hands a message to the worker only while the
 //   phase is kRunning without kClaimed: after a successful initialize() and
@@ -41,7 +48,7 @@ namespace ockam::detail {
 
 class Phase {
  public:
-  using Bits = std::uint8_t;
+  using Bits = std::uint16_t;
   // The turn's part.
   static constexpr Bits kRunning = 1 << 0;   // initialize() succeeded: shutdown() is due
   static constexpr Bits kFailed = 1 << 1;    // initialize() failed, or start() lost: never runs
@@ -51,6 +58,10 @@ class Phase {
   static constexpr Bits kLinked = 1 << 4;
   static constexpr Bits kUnlinked = 1 << 5;
   static constexpr Bits kSealed = 1 << 6;
+  // The monitors' part.
+  static constexpr Bits kWatched = 1 << 7;
+  static constexpr Bits kWatching = 1 << 8;
+  static constexpr Bits kEnded = 1 << 9;
 
   // acquire: pairs with the acq_rel transitions below, so a thread that
   // sees a bit sees what its setter did before (e.g. its registry writes).
@@ -86,14 +97,26 @@ class Phase {
     OCKAM_DCHECK(before & kClaimed, "only the claimer unlinks");
     return (before & kLinked) != 0;
   }
-  // The sealer, just before it pushes the StopEnvelope. release: the turn
-  // that pops that envelope (acquire, through the mailbox) sees kSealed.
-  void sealed() {
-    const Bits before = bits_.fetch_or(kSealed, std::memory_order_release);
+  // The sealer, just before it pushes the StopEnvelope; returns the bits
+  // before. release: the turn that pops that envelope (acquire, through the
+  // mailbox) sees kSealed. acquire: pairs with watching(), one RMW each on
+  // this atomic: either the sealer sees kWatching (and drops the monitors)
+  // or the monitor sees kSealed (and is not set).
+  Bits sealed() {
+    const Bits before = bits_.fetch_or(kSealed, std::memory_order_acq_rel);
     OCKAM_DCHECK((before & (kClaimed | kLinked | kUnlinked)) == (kClaimed | kLinked | kUnlinked) &&
                      (before & kSealed) == 0,
                  "INVARIANT last push: sealed once, after claim, link and unlink");
+    return before;
   }
+
+  // The monitors' part, each under the monitors' lock; each returns the
+  // bits before. acq_rel: watching() pairs with sealed() (above); watched()
+  // and ended() are read by the cell's last turn, after the seal that
+  // follows them (see monitors.h), through the mailbox's acquire.
+  Bits watched() { return bits_.fetch_or(kWatched, std::memory_order_acq_rel); }
+  Bits watching() { return bits_.fetch_or(kWatching, std::memory_order_acq_rel); }
+  Bits ended() { return bits_.fetch_or(kEnded, std::memory_order_acq_rel); }
 
   // The first turn, after initialize() succeeded. relaxed: the turn's own
   // part, read back by later turns of the same cell (ordered by the mailbox

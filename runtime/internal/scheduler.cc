@@ -22,6 +22,7 @@ struct PoolThread {
   std::array<Cell*, Scheduler::kBatch> stash{};
   std::size_t stashed = 0;
   std::atomic<const Cell*>* running = nullptr;  // this thread's RunningSlot, if any
+  std::uint64_t spawned = 0;  // batch tasks this thread spawned (drain() asks)
 };
 thread_local PoolThread tl_pool;
 
@@ -136,7 +137,21 @@ std::size_t Scheduler::take_batch(std::array<Cell*, kBatch>& cells) {
 void Scheduler::drain() {
   TaskScope scope(this);
   std::array<Cell*, kBatch> cells;
-  for (;;) {
+  std::uint64_t spawned_before = tl_pool.spawned;
+  for (int round = 1;; ++round) {
+    if (round % kDrainRounds == 0 && tl_pool.spawned != spawned_before) {
+      // Still busy (a cell that always comes back, such as a pool
+      // processor), and this thread spawned tasks meanwhile: hand the queue
+      // to a new drain task at the back of the arena's queue, so that those
+      // run first; with one thread nothing else would ever run them. The
+      // queue stays unmarked, so this is still its one drainer (INVARIANT
+      // single drainer). Without spawns (a ring of workers) it keeps going:
+      // an enqueued task can start late.
+      task_submitted();
+      arena_.enqueue(tasks_.defer([this] { drain(); }));
+      break;
+    }
+    if (round % kDrainRounds == 0) spawned_before = tl_pool.spawned;
     std::size_t n = take_batch(cells);
     if (n == 0) {
       if (run_queue_.try_mark_empty()) break;
@@ -188,6 +203,7 @@ void Scheduler::spawn_stash() {
   if (tl_pool.stashed == 0) return;
   Batch batch;
   batch.size = std::exchange(tl_pool.stashed, 0);
+  ++tl_pool.spawned;
   std::copy_n(tl_pool.stash.begin(), batch.size, batch.cells.begin());
   task_submitted();
   tasks_.run([this, batch] { run_batch(batch); });

@@ -17,7 +17,10 @@
 //     cells, drained by one drain task at a time. Only the push that finds it
 //     marked empty submits a drain task (task_arena::enqueue, the expensive
 //     path); the drain task runs cells until the queue is empty again and
-//     marks it, exactly as a worker's turn treats its own mailbox.
+//     marks it, exactly as a worker's turn treats its own mailbox. After
+//     kDrainRounds batches in which its thread spawned tasks it hands over
+//     to a new drain task instead, so those get the thread (fairness when
+//     the queue never empties).
 // A cell is a mailbox::MailboxNode (its link in the run queue): it is in the
 // run queue at most once, because only the winner of its idle -> scheduled
 // transition submits it.
@@ -54,6 +57,9 @@ class Scheduler {
   using TurnFn = void (*)(void* owner, Cell* cell);
   static constexpr std::size_t kBatch = 16;
   static constexpr int kSlotBudget = 64;
+  // Batches one drain task takes from the run queue before it hands over,
+  // if its thread spawned tasks meanwhile.
+  static constexpr int kDrainRounds = 16;
 
   Scheduler(std::size_t threads, TurnFn turn, void* owner);
   ~Scheduler();
