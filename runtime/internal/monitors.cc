@@ -83,13 +83,14 @@ void Monitors::node_stopping() {
 }
 
 void Monitors::notify(Cell& watcher, const Address& target, WorkerStopped::Reason reason, std::string message) {
-  auto* envelope = new TypedEnvelope<WorkerStopped>(WorkerStopped{target, reason, std::move(message)});
-  envelope->onward = Route(watcher.addresses.front());
-  envelope->ret = Route(target);
+  auto envelope = std::make_unique<TypedEnvelope<WorkerStopped>>(WorkerStopped{target, reason, std::move(message)});
+  // Two addresses the node already holds: past PackedRoutes' bound only for
+  // names of some 64 KiB, which no start takes.
+  if (!envelope->routes.assign(Route(watcher.addresses.front()), target)) return;
   // seq_cst: as Cell::admit(), whose place this takes without the capacity
   // check; take() gives it back.
   watcher.queued.fetch_add(1);
-  if (watcher.mailbox.push(envelope)) wake_(owner_, &watcher);
+  if (watcher.mailbox.push(envelope.release())) wake_(owner_, &watcher);
 }
 
 }  // namespace ockam::detail
