@@ -154,6 +154,7 @@ void Lifecycle::turn(Cell* cell) {
   // A worker claimed before its first turn still initializes (and so shuts
   // down): start_worker() returned success, so the pair runs.
   if ((p & (Phase::kRunning | Phase::kFailed)) == 0) initialize(cell);
+  ThreadCounts* counts = scheduler_.counts_here();  // once a turn, not once a message
   for (std::size_t handled = 0;; ++handled) {
     if (!cell->phase.dispatching()) return finish(cell, nullptr);
     if (handled == max_batch_) return scheduler_.reschedule(cell);
@@ -164,7 +165,7 @@ void Lifecycle::turn(Cell* cell) {
     }
     // The StopEnvelope follows a claim (phase.h), so it is never dispatched.
     if (envelope->is_control()) return finish(cell, std::move(envelope));
-    dispatch(cell, std::move(envelope));
+    dispatch(cell, std::move(envelope), counts);
   }
 }
 
@@ -181,7 +182,7 @@ void Lifecycle::initialize(Cell* cell) {
   }
 }
 
-void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope) {
+void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts) {
   OCKAM_DCHECK(cell->phase.load() & Phase::kRunning, "INVARIANT dispatch: only a running worker gets messages");
   if (!cell->accepts(*envelope->type)) {
     NodeCounters::add(counters_.wrong_type);
@@ -200,6 +201,13 @@ void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope) {
       }
       envelope = std::move(typed).value();
     }
+  }
+  // Handled once it reaches the handler, whatever the handler returns.
+  cell->count_handled();
+  if (counts != nullptr) {
+    ThreadCounts::bump(counts->handled);
+  } else {
+    NodeCounters::add(counters_.handled);
   }
   Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
   if (!r) {

@@ -20,6 +20,7 @@
 #include "runtime/internal/cell.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/lifecycle.h"
+#include "runtime/internal/metric_sources.h"
 #include "runtime/internal/registry.h"
 #include "runtime/internal/scheduler.h"
 #include "runtime/node_options.h"
@@ -89,7 +90,20 @@ class NodeCore {
   std::size_t worker_count() const;
   // On one of this node's pool threads (where nothing may block).
   bool on_pool_thread() const { return scheduler_.on_pool_thread(); }
-  NodeStats stats() const;
+  NodeStats stats() const { return stats(0, nullptr); }
+  // A worker's metrics (runtime/metrics.h), by its first address.
+  struct WorkerSample {
+    Address address;
+    std::uint64_t queued = 0;
+    std::uint64_t handled = 0;
+  };
+  // stats(), and in `top` the `max_workers` workers (the app among them)
+  // with the most messages queued, then handled, most first: one visit of
+  // the mailboxes (Registry::for_each_cell). Any thread.
+  NodeStats stats(std::size_t max_workers, std::vector<WorkerSample>* top) const;
+  // The metric sources (metric_sources.h); shared, since a MetricSource may
+  // outlive the node.
+  const std::shared_ptr<MetricSources>& metric_sources() const { return metric_sources_; }
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
@@ -98,12 +112,23 @@ class NodeCore {
   // The cell's incoming access control (access_control.h) for a message to
   // its address `to`.
   static bool admitted(const Cell& cell, const Address& to, const Envelope& envelope);
+  // After a push: a pool thread of this node counts in its own slot, any
+  // other thread in the node's shared counter.
+  void count_sent() {
+    if (ThreadCounts* counts = scheduler_.counts_here()) {
+      ThreadCounts::bump(counts->sent);
+    } else {
+      NodeCounters::add(lifecycle_.counters().sent);
+    }
+  }
   void wake(Cell* cell);
   void wake_app();
   // receive<T>() found a message that is not a T (or does not decode as
   // one): it is consumed, counted as wrong_type and logged, so no message
   // can block every later receive.
   Error refuse_at_app(Error error);
+  // receive() hands the app `envelope`: counted as handled.
+  EnvelopePtr handled_at_app(EnvelopePtr envelope);
   // After the last turn: what is left in the app's mailbox is dropped.
   void drop_app_mailbox();
   // stop()'s Timeout, naming the stuck workers it knows (running_at_claim_).
@@ -145,6 +170,8 @@ class NodeCore {
   std::array<std::atomic<const Address*>, 256> routers_{};
   std::mutex routers_mu_;
   std::vector<std::unique_ptr<Address>> router_storage_;  // guarded by routers_mu_
+
+  const std::shared_ptr<MetricSources> metric_sources_ = std::make_shared<MetricSources>();
 
   // Declared after what turns use (registry_, app_), and the scheduler last:
   // its threads stop before the rest goes.
