@@ -170,8 +170,8 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, bool* mailbox_full) {
         return;
       }
     }
+    count_sent();  // before the push: whoever the message reaches sees it counted
     if (cell->mailbox.push(envelope.release())) wake(cell);
-    count_sent();
   };
   auto pushed = [&]() -> Result<void> {
     if (refused) return std::move(*refused);

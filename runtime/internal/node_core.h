@@ -112,7 +112,7 @@ class NodeCore {
   // The cell's incoming access control (access_control.h) for a message to
   // its address `to`.
   static bool admitted(const Cell& cell, const Address& to, const Envelope& envelope);
-  // After a push: a pool thread of this node counts in its own slot, any
+  // Before a push: a pool thread of this node counts in its own slot, any
   // other thread in the node's shared counter.
   void count_sent() {
     if (ThreadCounts* counts = scheduler_.counts_here()) {
