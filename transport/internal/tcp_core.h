@@ -39,8 +39,8 @@ struct TcpCounters {
   TcpStats snapshot() const;
 };
 
-// The transport's metrics for prometheus_text (runtime/metrics.h): every
-// TcpStats counter as ockam_tcp_<field>_total.
+// The transport's metrics for prometheus_text (runtime/metrics.h): each
+// TcpStats field as the counter ockam_tcp_<field>_total.
 void write_tcp_metrics(const TcpStats& stats, MetricWriter& writer);
 
 // TcpOptions checked and resolved (max_inbound_connections computed), with
