@@ -31,7 +31,8 @@
 // and stops workers: it reads counters and visits the node's mailboxes the
 // way a sender does (a read section), without a lock a send or a turn
 // takes. The counts are each exact for a reader ordered after the work they
-// count (NodeStats); one page is not one instant.
+// count (NodeStats); one page is not one instant. Its cost is the visit of
+// every mailbox: about 70 ns of CPU a worker (70 ms for a million).
 #ifndef OCKAM_RUNTIME_METRICS_H_
 #define OCKAM_RUNTIME_METRICS_H_
 
