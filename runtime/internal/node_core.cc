@@ -1,11 +1,12 @@
 #include "runtime/internal/node_core.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <optional>
-#include <tuple>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "runtime/internal/fresh_address.h"
@@ -81,10 +82,10 @@ NodeStats NodeCore::stats(std::size_t max_workers, std::vector<WorkerSample>* to
   s.workers = get(c.workers);
   // The `max_workers` greatest (queued, handled, cell) so far, as a min-heap:
   // a cell is compared by two loads, and copied (its address) only when it
-  // enters. The cell pointer breaks ties: arbitrary, but stable.
+  // enters. The cell's address in memory breaks ties: arbitrary, but stable.
   struct Ranked {
     std::uint64_t queued, handled;
-    const Cell* cell;
+    std::uintptr_t cell;
     Address address;
     bool operator>(const Ranked& o) const {
       return std::tie(queued, handled, cell) > std::tie(o.queued, o.handled, o.cell);
@@ -98,7 +99,7 @@ NodeStats NodeCore::stats(std::size_t max_workers, std::vector<WorkerSample>* to
     const std::uint64_t queued = cell->queued.load(std::memory_order_relaxed);
     s.queued += queued;
     if (!ranking) return;
-    const Ranked candidate{queued, get(cell->handled), cell, Address()};
+    const Ranked candidate{queued, get(cell->handled), reinterpret_cast<std::uintptr_t>(cell), Address()};
     if (heap.size() == max_workers) {
       if (!(candidate > heap.front())) return;
       std::pop_heap(heap.begin(), heap.end(), std::greater<>());
