@@ -95,6 +95,14 @@ void append_escaped(std::string& out, std::string_view text, bool keep_backslash
   }
 }
 
+std::size_t printable_length(std::string_view text, std::size_t i) {
+  const auto byte = static_cast<std::uint8_t>(text[i]);
+  if (byte < 0x80) return byte >= 0x20 && byte < 0x7f && byte != '\\' ? 1 : 0;
+  char32_t cp = 0;
+  const std::size_t len = utf8_sequence(text, i, &cp);
+  return len != 0 && !acts_on_line(cp) ? len : 0;
+}
+
 std::string quoted(std::string_view text) {
   std::string out = "'";
   append_escaped(out, text);

@@ -4,6 +4,7 @@
 #ifndef OCKAM_RUNTIME_ESCAPE_H_
 #define OCKAM_RUNTIME_ESCAPE_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,11 @@ namespace detail {
 // is (the log's last guard, over lines whose untrusted parts are escaped
 // already: their backslashes must not be doubled).
 void append_escaped(std::string& out, std::string_view text, bool keep_backslash = false);
+
+// The length of the character at text[i] if escaped() keeps it as it is
+// (printable ASCII but the backslash, or printable UTF-8: 2 to 4 bytes),
+// else 0. For other formats' escapes (runtime/metrics.cc).
+std::size_t printable_length(std::string_view text, std::size_t i);
 
 // "'" + escaped(text) + "'": how errors and log lines quote an address or a
 // name that may have come from a peer.

@@ -20,7 +20,8 @@ namespace ockam {
 
 namespace detail {
 class NodeCore;
-}
+struct NodeAccess;
+}  // namespace detail
 
 class Node {
  public:
@@ -101,6 +102,7 @@ class Node {
   NodeStats stats() const;
 
  private:
+  friend struct detail::NodeAccess;  // runtime/metrics.cc: the counters and mailboxes behind the metrics
   std::unique_ptr<detail::NodeCore> core_;
 };
 

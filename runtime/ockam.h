@@ -9,6 +9,7 @@
 #include "runtime/error.h"
 #include "runtime/escape.h"
 #include "runtime/log.h"
+#include "runtime/metrics.h"
 #include "runtime/node.h"
 #include "runtime/node_options.h"
 #include "runtime/processor.h"

@@ -14,7 +14,9 @@
 //     messages the node has not handled yet (peer_credit.h), and holding
 //     and retrying a message that met a full mailbox;
 //   - closes its sockets and joins its threads in a stop hook, which runs
-//     before any worker stops (add_stop_hook).
+//     before any worker stops (add_stop_hook);
+//   - adds its counters to the node's metrics page (add_metric_source,
+//     runtime/metrics.h), keeping the MetricSource as long as they live.
 //
 // Concurrency contract:
 //   start_connection, deliver_from_peer, add_stop_hook: any thread, with any

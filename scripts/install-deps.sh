@@ -18,6 +18,7 @@ PACKAGES=(
   nlohmann-json3-dev  # header-only JSON reader for the Noise vector runner
   dpkg-dev          # apt-get source / dpkg-source (scripts/build-tsan-tbb.sh)
   cmake             # builds the TSan oneTBB
+  curl              # the HTTP client of examples/10-metrics_test.sh
   clang
   libclang-rt-14-dev
 )

@@ -24,16 +24,7 @@ Result<Address> TcpTransport::connect(std::string_view address, TcpConnectOption
 }
 Result<void> TcpTransport::disconnect(const Address& connection) { return core_->disconnect(connection); }
 
-TcpStats TcpTransport::stats() const {
-  auto& c = core_->counters();
-  // relaxed: see TcpCounters.
-  auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
-  // In TcpStats's order.
-  return TcpStats{get(c.opened),        get(c.closed),          get(c.sent),           get(c.writes),
-                  get(c.received),      get(c.dropped),         get(c.malformed),      get(c.timed_out),
-                  get(c.refused),       get(c.evicted),         get(c.accept_errors),  get(c.heartbeats_sent),
-                  get(c.heartbeats_received), get(c.reads_paused), get(c.deliveries_stalled)};
-}
+TcpStats TcpTransport::stats() const { return core_->counters().snapshot(); }
 
 const TcpOptions& TcpTransport::options() const { return core_->options(); }
 

@@ -167,7 +167,9 @@ struct TcpConnectOptions {
 };
 
 // Counters since create(); each is exact once the traffic it counts is
-// ordered before the read (e.g. by a reply, or by node.stop()).
+// ordered before the read (e.g. by a reply, or by node.stop()). The node's
+// metrics page (ockam::prometheus_text, runtime/metrics.h) has each as the
+// counter ockam_tcp_<field>_total.
 struct TcpStats {
   std::uint64_t connections_opened = 0;  // connect()s and accepted peers
   std::uint64_t connections_closed = 0;  // for any reason, stop() included

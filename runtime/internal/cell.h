@@ -118,6 +118,13 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   // Owner-private: messages the last turns found behind a claim, logged
   // and counted once the StopEnvelope arrives.
   std::uint32_t dropped = 0;
+  // Messages given to the handler (for the app: taken by receive()).
+  // Written only by the worker's turn (the app's: by the one receiver), one
+  // at a time, so a relaxed load and store; relaxed, as a reader on another
+  // thread (metrics) wants a count, no order. Past the first 64 bytes
+  // (lifecycle_test checks it): senders never touch its line.
+  std::atomic<std::uint64_t> handled{0};
+  void count_handled() { handled.store(handled.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 
   // Immutable once the worker is started. Almost every worker has one.
   SmallVector<Address, 1> addresses;

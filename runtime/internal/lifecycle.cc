@@ -42,7 +42,7 @@ void run_test_seam(SeamPoint point, Cell& cell, std::size_t index) {
 
 Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
                      void* owner)
-    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch), monitors_(registry, wake, owner) {}
+    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch), monitors_(registry, wake, owner, counters_.sent) {}
 
 // ---------------------------------------------------------------- start
 
@@ -169,6 +169,7 @@ void Lifecycle::turn(Cell* cell) {
   // down): start_worker() returned success, so the pair runs.
   if ((p & (Phase::kRunning | Phase::kFailed)) == 0) initialize(cell);
   if (cell->processor) [[unlikely]] return process(cell);
+  ThreadCounts* counts = scheduler_.counts_here();  // once a turn, not once a message
   for (std::size_t handled = 0;; ++handled) {
     if (!cell->phase.dispatching()) return finish(cell, nullptr);
     if (handled == max_batch_) return scheduler_.reschedule(cell);
@@ -179,7 +180,7 @@ void Lifecycle::turn(Cell* cell) {
     }
     // The StopEnvelope follows a claim (phase.h), so it is never dispatched.
     if (envelope->is_control()) return finish(cell, std::move(envelope));
-    dispatch(cell, std::move(envelope));
+    dispatch(cell, std::move(envelope), counts);
   }
 }
 
@@ -241,7 +242,7 @@ void Lifecycle::initialize(Cell* cell) {
   }
 }
 
-void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope) {
+void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts) {
   OCKAM_DCHECK(cell->phase.load() & Phase::kRunning, "INVARIANT dispatch: only a running worker gets messages");
   if (!cell->accepts(*envelope->type)) {
     NodeCounters::add(counters_.wrong_type);
@@ -260,6 +261,13 @@ void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope) {
       }
       envelope = std::move(typed).value();
     }
+  }
+  // Handled once it reaches the handler, whatever the handler returns.
+  cell->count_handled();
+  if (counts != nullptr) {
+    ThreadCounts::bump(counts->handled);
+  } else {
+    NodeCounters::add(counters_.handled);
   }
   Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
   if (!r) {

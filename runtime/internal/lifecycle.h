@@ -54,10 +54,16 @@ namespace ockam::detail {
 
 class Registry;
 class Scheduler;
+struct ThreadCounts;
 
 // Counters behind NodeStats and worker_count(). relaxed: counts, exact for
 // a reader ordered after the counted work (by a reply, or by stop()).
 struct NodeCounters {
+  // Sends and handled messages counted by threads without a pool slot of
+  // this node (the app, transports' I/O threads, any other thread); pool
+  // threads count theirs in their slot's ThreadCounts (scheduler.h).
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> handled{0};
   std::atomic<std::size_t> workers{0};
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> wrong_type{0};
@@ -115,7 +121,8 @@ class Lifecycle {
   void retire(std::span<Cell* const> claimed);
   void seal(Cell* cell);
   void initialize(Cell* cell);
-  void dispatch(Cell* cell, EnvelopePtr envelope);
+  // `counts`: the pool thread's (Scheduler::counts_here), null off the pool.
+  void dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts);
   // A pool processor's turn after initialize(): one process() call.
   void process(Cell* cell);
   void finish(Cell* cell, EnvelopePtr popped);

@@ -90,6 +90,8 @@ void Monitors::notify(Cell& watcher, const Address& target, WorkerStopped::Reaso
   // seq_cst: as Cell::admit(), whose place this takes without the capacity
   // check; take() gives it back.
   watcher.queued.fetch_add(1);
+  // relaxed: a count for the metrics, no order (as NodeCounters::add).
+  sent_.fetch_add(1, std::memory_order_relaxed);
   if (watcher.mailbox.push(envelope.release())) wake_(owner_, &watcher);
 }
 

@@ -31,6 +31,8 @@
 #ifndef OCKAM_RUNTIME_INTERNAL_MONITORS_H_
 #define OCKAM_RUNTIME_INTERNAL_MONITORS_H_
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -50,8 +52,10 @@ class Monitors {
   // Wakes a cell whose mailbox a notice found marked empty (a worker is
   // scheduled, the app is signalled).
   using WakeFn = void (*)(void* owner, Cell* cell);
-  Monitors(const Registry& registry, WakeFn wake, void* owner)
-      : registry_(registry), wake_(wake), owner_(owner) {}
+  // `sent`: the node's count of messages sent (NodeCounters), which a
+  // notice joins: the metrics' sent = handled + dropped + wrong_type.
+  Monitors(const Registry& registry, WakeFn wake, void* owner, std::atomic<std::uint64_t>& sent)
+      : registry_(registry), wake_(wake), owner_(owner), sent_(sent) {}
   Monitors(const Monitors&) = delete;
   Monitors& operator=(const Monitors&) = delete;
 
@@ -88,6 +92,7 @@ class Monitors {
   const Registry& registry_;
   const WakeFn wake_;
   void* const owner_;
+  std::atomic<std::uint64_t>& sent_;
   std::mutex mu_;
   bool closed_ = false;                                                  // guarded by mu_
   std::unordered_map<const Cell*, std::vector<Watcher>> watchers_of_;    // guarded by mu_: target -> watchers

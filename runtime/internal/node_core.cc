@@ -1,9 +1,12 @@
 #include "runtime/internal/node_core.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "runtime/internal/fresh_address.h"
@@ -90,12 +93,55 @@ std::size_t NodeCore::worker_count() const {
   return lifecycle_.counters().workers.load(std::memory_order_relaxed);
 }
 
-NodeStats NodeCore::stats() const {
+NodeStats NodeCore::stats(std::size_t max_workers, std::vector<WorkerSample>* top) const {
   const NodeCounters& c = lifecycle_.counters();
-  // relaxed: see NodeCounters.
-  return NodeStats{c.dropped.load(std::memory_order_relaxed), c.wrong_type.load(std::memory_order_relaxed),
-                   c.handler_errors.load(std::memory_order_relaxed),
-                   c.worker_failures.load(std::memory_order_relaxed), c.denied.load(std::memory_order_relaxed)};
+  const ThreadCounts::Sum pool = scheduler_.counts();
+  // relaxed: see NodeCounters (and ThreadCounts for the pool's).
+  auto get = [](const auto& count) -> std::uint64_t { return count.load(std::memory_order_relaxed); };
+  NodeStats s;
+  s.dropped = get(c.dropped);
+  s.wrong_type = get(c.wrong_type);
+  s.handler_errors = get(c.handler_errors);
+  s.worker_failures = get(c.worker_failures);
+  s.denied = get(c.denied);
+  s.sent = get(c.sent) + pool.sent;
+  s.handled = get(c.handled) + pool.handled;
+  s.workers = get(c.workers);
+  // The `max_workers` greatest (queued, handled, cell) so far, as a min-heap:
+  // a cell is compared by two loads, and copied (its address) only when it
+  // enters. The cell's address in memory breaks ties: arbitrary, but stable.
+  struct Ranked {
+    std::uint64_t queued, handled;
+    std::uintptr_t cell;
+    Address address;
+    bool operator>(const Ranked& o) const {
+      return std::tie(queued, handled, cell) > std::tie(o.queued, o.handled, o.cell);
+    }
+  };
+  std::vector<Ranked> heap;
+  const bool ranking = top != nullptr && max_workers > 0;
+  if (ranking) heap.reserve(max_workers);
+  registry_.for_each_cell([&](const Cell* cell) {
+    // relaxed: counts (Cell::queued's pair is with RoomSignal, not with us).
+    const std::uint64_t queued = cell->queued.load(std::memory_order_relaxed);
+    s.queued += queued;
+    if (!ranking) return;
+    const Ranked candidate{queued, get(cell->handled), reinterpret_cast<std::uintptr_t>(cell), Address()};
+    if (heap.size() == max_workers) {
+      if (!(candidate > heap.front())) return;
+      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+      heap.pop_back();
+    }
+    heap.push_back(candidate);
+    heap.back().address = cell->addresses.front();  // the cell is alive: we are in its read section
+    std::push_heap(heap.begin(), heap.end(), std::greater<>());
+  });
+  if (ranking) {
+    std::sort_heap(heap.begin(), heap.end(), std::greater<>());  // most first
+    top->clear();
+    for (Ranked& r : heap) top->push_back(WorkerSample{std::move(r.address), r.queued, r.handled});
+  }
+  return s;
 }
 
 // ---------------------------------------------------------------- sending
@@ -157,6 +203,7 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, boo
         return;
       }
     }
+    count_sent();  // before the push: whoever the message reaches sees it counted
     if (cell->mailbox.push(envelope.release())) wake(cell);
   };
   auto pushed = [&]() -> Result<void> {
@@ -228,10 +275,10 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
     if (stopping_.load()) return stopped_error();
     if (cell.closing.load(std::memory_order_relaxed)) return asked_to_stop(cell);
     if (EnvelopePtr front{cell.take(lifecycle_.room())}) {
-      if (want.takes == nullptr || want.takes(*front->type)) return front;
+      if (want.takes == nullptr || want.takes(*front->type)) return handled_at(cell, std::move(front));
       if (want.decode != nullptr && front->is_wire()) {
         Result<EnvelopePtr> typed = want.decode(*front);
-        if (typed) return typed;
+        if (typed) return handled_at(cell, std::move(typed).value());
         return refuse_at(cell, Error(ErrorCode::WrongMessageType, typed.error().message()));
       }
       return refuse_at(cell, Error(ErrorCode::WrongMessageType, "expected " + demangle(*want.type) + ", found " +
@@ -474,6 +521,12 @@ Error NodeCore::timed_out(std::chrono::steady_clock::time_point started, const s
                                        std::to_string(stuck.size()) + " worker(s) still in a handler" +
                                        (names.empty() ? std::string() : ", " + names) +
                                        "; the node refuses every call, and its destructor waits for them");
+}
+
+EnvelopePtr NodeCore::handled_at(DetachedCell& cell, EnvelopePtr envelope) {
+  cell.count_handled();  // under the cell's receive lock: one writer at a time
+  NodeCounters::add(lifecycle_.counters().handled);
+  return envelope;
 }
 
 Error NodeCore::refuse_at(const DetachedCell& cell, Error error) {

@@ -22,6 +22,7 @@
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/lifecycle.h"
 #include "runtime/internal/processor_threads.h"
+#include "runtime/internal/metric_sources.h"
 #include "runtime/internal/registry.h"
 #include "runtime/internal/scheduler.h"
 #include "runtime/node_options.h"
@@ -95,7 +96,20 @@ class NodeCore {
   std::size_t worker_count() const;
   // On one of this node's pool threads (where nothing may block).
   bool on_pool_thread() const { return scheduler_.on_pool_thread(); }
-  NodeStats stats() const;
+  NodeStats stats() const { return stats(0, nullptr); }
+  // A worker's metrics (runtime/metrics.h), by its first address.
+  struct WorkerSample {
+    Address address;
+    std::uint64_t queued = 0;
+    std::uint64_t handled = 0;
+  };
+  // stats(), and in `top` the `max_workers` workers (the app among them)
+  // with the most messages queued, then handled, most first: one visit of
+  // the mailboxes (Registry::for_each_cell). Any thread.
+  NodeStats stats(std::size_t max_workers, std::vector<WorkerSample>* top) const;
+  // The metric sources (metric_sources.h); shared, since a MetricSource may
+  // outlive the node.
+  const std::shared_ptr<MetricSources>& metric_sources() const { return metric_sources_; }
 
  private:
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
@@ -105,6 +119,15 @@ class NodeCore {
   // The cell's incoming access control (access_control.h) for a message to
   // its address `to`.
   static bool admitted(const Cell& cell, const Address& to, const Envelope& envelope);
+  // Before a push: a pool thread of this node counts in its own slot, any
+  // other thread in the node's shared counter.
+  void count_sent() {
+    if (ThreadCounts* counts = scheduler_.counts_here()) {
+      ThreadCounts::bump(counts->sent);
+    } else {
+      NodeCounters::add(lifecycle_.counters().sent);
+    }
+  }
   void wake(Cell* cell);
   // new_detached() once the address is checked.
   Result<std::unique_ptr<Context>> open_detached(Address address);
@@ -122,6 +145,9 @@ class NodeCore {
   // After the last turn: what is left in every detached context's mailbox
   // (the app's too) is dropped, counted and logged.
   void drop_detached_mailboxes();
+  // receive() hands a detached context (the app too) `envelope`: counted
+  // as handled.
+  EnvelopePtr handled_at(DetachedCell& cell, EnvelopePtr envelope);
   // stop()'s Timeout, naming the stuck workers it knows (running_at_claim_).
   Error timed_out(std::chrono::steady_clock::time_point started, const std::vector<const Cell*>& stuck);
 
@@ -155,6 +181,8 @@ class NodeCore {
   std::array<std::atomic<const Address*>, 256> routers_{};
   std::mutex routers_mu_;
   std::vector<std::unique_ptr<Address>> router_storage_;  // guarded by routers_mu_
+
+  const std::shared_ptr<MetricSources> metric_sources_ = std::make_shared<MetricSources>();
 
   // Declared after what turns use (registry_, app_), and the scheduler last:
   // its threads stop before the rest goes.

@@ -14,6 +14,10 @@ bool owns(const Cell* cell, const Address& address) {
 
 }  // namespace
 
+// Two addresses of one cell with the same 64-bit hash would make
+// for_each_cell() see it twice: a count off by one, for a chance of 2^-64.
+std::uint64_t Registry::first_address_hash(const Cell* cell) { return cell->addresses.front().hash(); }
+
 Registry::~Registry() {
   // relaxed: no other thread uses a registry being destroyed.
   for (Shard& shard : shards_) delete shard.table.load(std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 // Concurrency contract:
 //   * with_cell(): any thread, lock-free. It looks the address up and calls
 //     f(cell) inside a ReadSection, so the cell stays alive while f pushes.
+//   * for_each_cell(): any thread, lock-free, as with_cell().
 //   * insert(), remove(), for_each_locked(): take the shard's writer mutex.
 //   * After remove() the caller calls synchronize() (read_section.h): then no
 //     sender can still be pushing to the cell through that address: removal
@@ -58,6 +59,29 @@ class Registry {
   // False if the address is taken. `address` must be one of cell's own
   // addresses (lookups read it back from the cell).
   bool insert(const Address& address, Cell* cell);
+  // Calls f(cell) once for each cell (where its first address is), without
+  // a lock: one ReadSection per shard, so a cell stays alive until f
+  // returns, and f must be as short as a sender's push (no blocking, no
+  // user code). Cells started or stopped meanwhile may or may not be seen.
+  template <class F>
+  void for_each_cell(F&& f) const {
+    for (const Shard& shard : shards_) {
+      ReadSection section;
+      // seq_cst: as in find() (see Shard::table).
+      Table* table = shard.table.load(std::memory_order_seq_cst);
+      if (table == nullptr) continue;
+      for (std::size_t i = 0; i <= table->mask; ++i) {
+        const Slot& slot = table->slots[i];
+        // seq_cst: as in locate() (see Slot::cell): a cell seen here has not
+        // yet passed the grace period that follows its removal.
+        Cell* cell = slot.cell.load(std::memory_order_seq_cst);
+        if (cell == nullptr || cell == tombstone()) continue;
+        // relaxed: the cell load above carries insert()'s hash store.
+        if (slot.hash.load(std::memory_order_relaxed) == first_address_hash(cell)) f(cell);
+      }
+    }
+  }
+
   // Removes `address` if it maps to `cell`. The caller then synchronize()s
   // before it relies on no sender reaching the cell.
   void remove(const Address& address, const Cell* cell);
@@ -108,6 +132,7 @@ class Registry {
     std::size_t tombstones = 0;  // guarded by write_mu
   };
   static Cell* tombstone() { return reinterpret_cast<Cell*>(std::uintptr_t{1}); }
+  static std::uint64_t first_address_hash(const Cell* cell);
   static constexpr std::size_t kShardBits = 6;
 
   // The top bits pick the shard, the low bits the slot: independent.

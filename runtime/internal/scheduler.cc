@@ -14,17 +14,6 @@
 namespace ockam::detail {
 namespace {
 
-// Per pool thread, per running task: whose task it is, the LIFO slot and the
-// batch buffer. Thread-private, so plain variables.
-struct PoolThread {
-  const Scheduler* scheduler = nullptr;
-  Cell* slot = nullptr;
-  std::array<Cell*, Scheduler::kBatch> stash{};
-  std::size_t stashed = 0;
-  std::atomic<const Cell*>* running = nullptr;  // this thread's RunningSlot, if any
-  std::uint64_t spawned = 0;  // batch tasks this thread spawned (drain() asks)
-};
-thread_local PoolThread tl_pool;
 
 // oneTBB starts at most (global limit - 1) worker threads for all arenas of
 // the process together, and the default limit is the core count: two nodes
@@ -56,7 +45,10 @@ class Scheduler::TaskScope {
   explicit TaskScope(Scheduler* s) : saved_(std::exchange(tl_pool, PoolThread{})) {
     tl_pool.scheduler = s;
     const int slot = tbb::this_task_arena::current_thread_index();
-    if (slot >= 0 && static_cast<std::size_t>(slot) < s->slots_) tl_pool.running = &s->running_[slot].cell;
+    if (slot >= 0 && static_cast<std::size_t>(slot) < s->slots_) {
+      tl_pool.running = &s->running_[slot].cell;
+      tl_pool.counts = &s->running_[slot].counts;
+    }
   }
   ~TaskScope() { tl_pool = saved_; }
 
@@ -75,7 +67,15 @@ Scheduler::Scheduler(std::size_t threads, TurnFn turn, void* owner)
 
 Scheduler::~Scheduler() { shutdown(); }
 
-bool Scheduler::on_pool_thread() const { return tl_pool.scheduler == this; }
+ThreadCounts::Sum Scheduler::counts() const {
+  ThreadCounts::Sum sum;
+  for (std::size_t i = 0; i < slots_; ++i) {
+    // relaxed: see ThreadCounts::bump.
+    sum.sent += running_[i].counts.sent.load(std::memory_order_relaxed);
+    sum.handled += running_[i].counts.handled.load(std::memory_order_relaxed);
+  }
+  return sum;
+}
 
 void Scheduler::schedule(Cell* cell) {
   if (!on_pool_thread()) return inject(cell);

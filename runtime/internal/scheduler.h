@@ -52,6 +52,24 @@ namespace ockam::detail {
 
 class Cell;
 
+// What the node counts per pool thread (NodeStats::sent, handled), so that
+// a count is an increment on a line the thread owns, never one that other
+// threads write. One per arena slot, beside the slot's RunningSlot.
+struct ThreadCounts {
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> handled{0};
+  struct Sum {
+    std::uint64_t sent = 0, handled = 0;
+  };
+  // relaxed, and a load and a store rather than an RMW: the slot's counts
+  // have one writer at a time, the thread that holds the arena slot (oneTBB
+  // hands a slot from one thread to the next through its own acquire and
+  // release, which orders their writes); a reader wants a count, no order.
+  static void bump(std::atomic<std::uint64_t>& count) {
+    count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+};
+
 class Scheduler {
  public:
   using TurnFn = void (*)(void* owner, Cell* cell);
@@ -70,6 +88,11 @@ class Scheduler {
   void reschedule(Cell* cell) { inject(cell); }  // behind everyone already waiting
   // True on a pool thread while it runs one of this scheduler's tasks.
   bool on_pool_thread() const;
+  // The calling thread's counts while it runs one of this scheduler's
+  // tasks, else null (another thread, or a slot out of range).
+  ThreadCounts* counts_here() const;
+  // The sums over every pool thread.
+  ThreadCounts::Sum counts() const;
 
   // Any thread but a pool thread. True once no turn is scheduled or running
   // (INVARIANT live tasks), false if `deadline` passed first.
@@ -95,10 +118,12 @@ class Scheduler {
     std::size_t size = 0;
   };
   // One per arena slot, each on its own cache line: written by the slot's
-  // thread around each turn (and by left_worker_code()), read by running().
+  // thread around each turn (and by left_worker_code()), read by running();
+  // its counts written by that thread too (ThreadCounts), read by counts().
   struct alignas(64) RunningSlot {
     // relaxed: a hint for a diagnostic; running() may see it late.
     std::atomic<const Cell*> cell{nullptr};
+    ThreadCounts counts;
   };
   class TaskScope;
 
@@ -139,6 +164,24 @@ class Scheduler {
   std::condition_variable idle_cv_;
   bool shut_down_ = false;  // the stopping thread only
 };
+
+// Per pool thread, per running task (Scheduler::TaskScope sets it): whose
+// task it is, the LIFO slot, the batch buffer and the slot's counters.
+// Thread-private, so plain variables. In the header so that the checks on a
+// send's path (on_pool_thread, counts_here) are a thread-local load, not a call.
+struct PoolThread {
+  const Scheduler* scheduler = nullptr;
+  Cell* slot = nullptr;
+  std::array<Cell*, Scheduler::kBatch> stash{};
+  std::size_t stashed = 0;
+  std::atomic<const Cell*>* running = nullptr;  // this thread's RunningSlot, if any
+  ThreadCounts* counts = nullptr;               // this thread's slot's, if any
+  std::uint64_t spawned = 0;                    // batch tasks this thread spawned (drain() asks)
+};
+inline thread_local PoolThread tl_pool;
+
+inline bool Scheduler::on_pool_thread() const { return tl_pool.scheduler == this; }
+inline ThreadCounts* Scheduler::counts_here() const { return tl_pool.scheduler == this ? tl_pool.counts : nullptr; }
 
 }  // namespace ockam::detail
 

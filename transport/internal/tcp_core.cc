@@ -183,7 +183,48 @@ Result<void> TcpCore::start(const Address& router) {
     return r;
   }
   thread_ = std::thread([this] { io.run(); });
+  metrics_ = add_metric_source(node_, [this](MetricWriter& writer) { write_tcp_metrics(counters_.snapshot(), writer); });
   return {};
+}
+
+TcpStats TcpCounters::snapshot() const {
+  // relaxed: see TcpCounters.
+  auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+  // In TcpStats's order.
+  return TcpStats{get(opened),        get(closed),          get(sent),           get(writes),
+                  get(received),      get(dropped),         get(malformed),      get(timed_out),
+                  get(refused),       get(evicted),         get(accept_errors),  get(heartbeats_sent),
+                  get(heartbeats_received), get(reads_paused), get(deliveries_stalled)};
+}
+
+void write_tcp_metrics(const TcpStats& s, MetricWriter& writer) {
+  struct Metric {
+    const char* name;
+    std::uint64_t TcpStats::*field;
+    const char* help;
+  };
+  // One line per TcpStats field, as tcp.h describes it.
+  static constexpr Metric kMetrics[] = {
+      {"ockam_tcp_connections_opened_total", &TcpStats::connections_opened, "TCP connections opened: connect()s and accepted peers."},
+      {"ockam_tcp_connections_closed_total", &TcpStats::connections_closed, "TCP connections closed, for any reason."},
+      {"ockam_tcp_messages_sent_total", &TcpStats::messages_sent, "Messages written to a TCP socket."},
+      {"ockam_tcp_writes_total", &TcpStats::writes, "Socket writes that carried them (a write carries a batch)."},
+      {"ockam_tcp_messages_received_total", &TcpStats::messages_received, "Messages read from a TCP socket."},
+      {"ockam_tcp_messages_dropped_total", &TcpStats::messages_dropped,
+       "Messages accepted for a connection but never written, or received and undeliverable."},
+      {"ockam_tcp_malformed_total", &TcpStats::malformed, "Connections closed for bytes that are not Ockam messages."},
+      {"ockam_tcp_timed_out_total", &TcpStats::timed_out, "Connections closed by frame_timeout or idle_timeout."},
+      {"ockam_tcp_refused_total", &TcpStats::refused, "Accepted peers closed at once: max_inbound_connections reached."},
+      {"ockam_tcp_evicted_total", &TcpStats::evicted, "Peers closed to make room for a newcomer."},
+      {"ockam_tcp_accept_errors_total", &TcpStats::accept_errors, "Failed accepts (each retried after a back-off)."},
+      {"ockam_tcp_heartbeats_sent_total", &TcpStats::heartbeats_sent, "Heartbeats written on idle links."},
+      {"ockam_tcp_heartbeats_received_total", &TcpStats::heartbeats_received, "Heartbeats read."},
+      {"ockam_tcp_reads_paused_total", &TcpStats::reads_paused,
+       "Times a connection stopped reading: max_unhandled_bytes reached."},
+      {"ockam_tcp_deliveries_stalled_total", &TcpStats::deliveries_stalled,
+       "Received messages that met a full mailbox: held, reading stopped, retried."},
+  };
+  for (const Metric& m : kMetrics) writer.counter(m.name, m.help, s.*m.field);
 }
 
 void TcpCore::shutdown() {

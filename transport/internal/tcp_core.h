@@ -20,6 +20,7 @@
 
 #include "runtime/address.h"
 #include "runtime/context.h"
+#include "runtime/metrics.h"
 #include "runtime/result.h"
 #include "transport/tcp.h"
 
@@ -35,7 +36,12 @@ struct TcpCounters {
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);  // relaxed: a counter, no data hangs on it
   }
+  TcpStats snapshot() const;
 };
+
+// The transport's metrics for prometheus_text (runtime/metrics.h): each
+// TcpStats field as the counter ockam_tcp_<field>_total.
+void write_tcp_metrics(const TcpStats& stats, MetricWriter& writer);
 
 // TcpOptions checked and resolved (max_inbound_connections computed), with
 // the durations on the I/O thread's clock, saturated at kNever.
@@ -148,6 +154,10 @@ class TcpCore : public std::enable_shared_from_this<TcpCore> {
   std::vector<std::shared_ptr<TcpListener>> listeners_;                       // guarded by mu_
 
   LogThrottle refused_log_, evicted_log_, accept_log_;  // I/O thread
+
+  // Last, so destroyed first: its removal waits for a page being written,
+  // which reads counters_.
+  MetricSource metrics_;
 };
 
 }  // namespace ockam::detail
