@@ -47,6 +47,13 @@ struct NodeStats {
   std::uint64_t handler_errors = 0;   // handle_message returned an error or threw
   std::uint64_t worker_failures = 0;  // initialize failed; the worker was stopped
   std::uint64_t denied = 0;           // refused by an address's incoming access control (access_control.h)
+  // Timers (Context::send_after): set = fired + cancelled + timers_dropped,
+  // once timers_pending is 0.
+  std::uint64_t timers_pending = 0;   // set and not yet fired, cancelled or dropped: now, not a total
+  std::uint64_t timers_dropped = 0;   // still pending at the node's stop, or fired and their send refused
+                                      // (no worker there, a full mailbox, access control; logged)
+  std::uint64_t late_replies = 0;     // reached a request's reply address after its request ended
+                                      // (Context::request): dropped, never taken for another request
 };
 
 }  // namespace ockam

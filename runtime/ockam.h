@@ -14,6 +14,7 @@
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
+#include "runtime/timer.h"
 #include "runtime/worker.h"
 
 #endif  // OCKAM_RUNTIME_OCKAM_H_

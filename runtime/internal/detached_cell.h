@@ -31,6 +31,15 @@ namespace ockam::detail {
 class NodeCore;
 class DetachedCell;
 
+// What takes over a detached cell's wake-up: a worker request's reply
+// address (request.h) handles what arrives on the pushing thread.
+struct ReplySink {
+  virtual ~ReplySink() = default;
+  // On the thread whose push found the mailbox marked empty, inside its
+  // ReadSection (so it must not wait for a grace period).
+  virtual void arrived(DetachedCell& cell) = 0;
+};
+
 // What a detached context shares with its node, so that destroying the
 // context is safe whether or not the node still exists: the node nulls
 // `core` (under `mu`) in its destructor; a context's destructor closes its
@@ -44,8 +53,10 @@ struct DetachedLink {
 
 class DetachedCell final : public Cell {
  public:
-  explicit DetachedCell(std::shared_ptr<DetachedLink> node_link)
-      : Cell(mailbox::Start::kMarkedEmpty, /*is_detached=*/true), link(std::move(node_link)) {}
+  DetachedCell(std::shared_ptr<DetachedLink> node_link, std::shared_ptr<ReplySink> reply_sink = nullptr)
+      : Cell(mailbox::Start::kMarkedEmpty, /*is_detached=*/true),
+        link(std::move(node_link)),
+        sink(std::move(reply_sink)) {}
   bool accepts(const std::type_info&) const override { return true; }
   const std::type_info& message_type() const override { return typeid(Any); }
   WireDecoder wire_decoder() const override { return nullptr; }
@@ -61,6 +72,13 @@ class DetachedCell final : public Cell {
   }
 
   const std::shared_ptr<DetachedLink> link;
+  // Null but for a worker request's reply address; immutable.
+  const std::shared_ptr<ReplySink> sink;
+  // A request's reply address whose request is over (request.h): what
+  // reaches it is a late reply. release: set before the context enters the
+  // node's ring of retired replies; acquire: read where it is closed or
+  // drained at the stop (after the ring's or the link's mutex anyway).
+  std::atomic<bool> retired{false};
   // A push that finds the mailbox marked empty sets `signalled` under
   // wake_mu and notifies; the node's stop notifies too.
   std::mutex wake_mu;

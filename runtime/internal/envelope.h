@@ -70,7 +70,11 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
   Envelope(const Envelope&) = delete;
   Envelope& operator=(const Envelope&) = delete;
 
+  // A control envelope carries no body: the StopEnvelope, or a request's
+  // completion (request.h), which runs a continuation on the worker's turn.
+  // Neither was admitted (Cell::admit), so neither takes a mailbox place.
   bool is_control() const { return type == nullptr; }
+  bool is_stop() const { return type == nullptr && !completion; }
   // A flag, not a type_info comparison: that is an out-of-line strcmp for
   // unequal types, and every dispatch asks (BM_PingPong lost about 15 ns a
   // round trip to it).
@@ -89,6 +93,7 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
   const std::type_info* type;  // of the body; nullptr for a control envelope
   const bool wire;             // the body is a WireBody
   bool direct = false;         // straight from `origin`, not yet forwarded by a worker here
+  bool completion = false;     // a control envelope that is a request's completion, not the stop
 };
 
 Error no_codec_error(const std::type_info& type);

@@ -39,8 +39,13 @@ Result<void> guarded(const char* call, F&& f) {
 
 void set_test_seam(TestSeam f) { g_seam.store(f, std::memory_order_relaxed); }
 
-Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch)
-    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch) {}
+Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, CompletionFn run_completion,
+                     void* owner)
+    : registry_(registry),
+      scheduler_(scheduler),
+      max_batch_(max_batch),
+      run_completion_(run_completion),
+      owner_(owner) {}
 
 // ---------------------------------------------------------------- start
 
@@ -142,6 +147,16 @@ void Lifecycle::retire(std::span<Cell* const> claimed) {
 }
 
 void Lifecycle::seal(Cell* cell) {
+  // INVARIANT completion before stop (request.h): no completion is pushed
+  // after this, so the StopEnvelope below stays the last push.
+  RequestTable* table = cell->requests.exchange(Cell::sealed_requests(), std::memory_order_acq_rel);
+  if (table != nullptr && table != Cell::sealed_requests()) {
+    {
+      std::lock_guard<std::mutex> lock(table->mu);
+      table->open = false;
+    }
+    table->unref();  // the cell's reference; pending requests hold theirs
+  }
   cell->phase.sealed();
   // INVARIANT last push: no address reaches the cell now.
   if (cell->mailbox.push(new StopEnvelope)) scheduler_.schedule(cell);
@@ -171,7 +186,11 @@ void Lifecycle::turn(Cell* cell) {
       return scheduler_.reschedule(cell);          // a push is landing: keep the turn
     }
     // The StopEnvelope follows a claim (phase.h), so it is never dispatched.
-    if (envelope->is_control()) return finish(cell, std::move(envelope));
+    if (envelope->is_control()) {
+      if (envelope->is_stop()) return finish(cell, std::move(envelope));
+      run_completion_(owner_, cell, std::move(envelope));  // a request's continuation: a turn's call like any
+      continue;
+    }
     dispatch(cell, std::move(envelope));
   }
 }
@@ -222,7 +241,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
     if (!r) log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
   }
   Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
-  while (!popped || !popped->is_control()) {
+  while (!popped || !popped->is_stop()) {
     if (popped) ++cell->dropped;
     popped.reset(cell->take(room_));
     if (!popped) {

@@ -59,6 +59,7 @@ struct NodeCounters {
   std::atomic<std::uint64_t> handler_errors{0};
   std::atomic<std::uint64_t> worker_failures{0};
   std::atomic<std::uint64_t> denied{0};
+  std::atomic<std::uint64_t> late_replies{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
@@ -73,7 +74,10 @@ void set_test_seam(TestSeam seam);
 
 class Lifecycle {
  public:
-  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch);
+  // Runs a request's completion (request.h) on its worker's turn.
+  using CompletionFn = void (*)(void* owner, Cell* cell, EnvelopePtr completion);
+  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, CompletionFn run_completion,
+            void* owner);
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
 
@@ -107,6 +111,8 @@ class Lifecycle {
   Registry& registry_;
   Scheduler& scheduler_;
   const std::size_t max_batch_;
+  const CompletionFn run_completion_;
+  void* const owner_;
   NodeCounters counters_;
   RoomSignal room_;
   // Shared by start() and stop_worker(), exclusive by retire_all().
