@@ -83,7 +83,7 @@ class Context {
   // pending at the node's stop. The node's one timer thread fires timers in
   // order of their deadlines, those with equal deadlines in the order set,
   // at most a wake-up's latency late (about a millisecond under load). The
-  // returned Timer cancels it (timer.h). Cost while pending: about 80 bytes
+  // returned Timer cancels it (timer.h). Cost while pending: about 90 bytes
   // besides the message itself (runtime/internal/timer_service.h). Any
   // thread may call the app's or a detached context's send_after; a worker
   // calls its own from its handlers.

@@ -21,7 +21,7 @@
 //
 // Memory per pending timer: 32 bytes in the heap (a deadline, a sequence
 // number, the entry's shared_ptr; the vector may hold up to twice that),
-// the entry with its shared_ptr control block (about 48 bytes for a send),
+// the entry with its shared_ptr control block (56 bytes for a send),
 // and what the entry holds (for send_after, the message's envelope: its
 // routes and body, as a send allocates). A cancelled timer's payload is
 // freed at once; its 32-byte slot stays until its deadline.
