@@ -7,8 +7,9 @@
 //                       ReadSection (as for every cell); the push that finds
 //                       the mailbox marked empty calls wake().
 //   mailbox.pop & co    the one thread holding receive_mu: a receive(), the
-//                       close of its context, or the node's last drop.
-//   link                immutable once the cell is registered.
+//                       close of its context, the node's last drop, or (for
+//                       a worker request's reply address) its sink.
+//   link, sink          immutable once the cell is registered.
 //
 // INVARIANT (never scheduled): a detached cell is never claimed, sealed or
 //   handed to the scheduler. Lifecycle skips cells with Cell::detached set,

@@ -33,7 +33,7 @@ Result<void> TimerService::add(Clock::time_point deadline, std::shared_ptr<Timer
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   const bool earliest = heap_.empty() || deadline < heap_.front().deadline;
   heap_.push_back(Slot{deadline, next_seq_++, std::move(entry)});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
   pending_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count (pending())
   if (earliest) cv_.notify_one();
   return {};
@@ -56,7 +56,7 @@ void TimerService::run() {
       continue;
     }
     while (!heap_.empty() && heap_.front().deadline <= now && due.size() < kFireBatch) {
-      std::pop_heap(heap_.begin(), heap_.end(), later);
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
       due.push_back(std::move(heap_.back().entry));
       heap_.pop_back();
     }

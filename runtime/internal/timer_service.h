@@ -103,10 +103,13 @@ class TimerService {
     std::uint64_t seq;  // equal deadlines fire in the order set
     std::shared_ptr<TimerEntry> entry;
   };
-  // For std::push_heap: the front is the earliest (deadline, seq).
-  static bool later(const Slot& a, const Slot& b) {
-    return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
-  }
+  // For std::push_heap: the front is the earliest (deadline, seq). A type,
+  // not a function pointer, so the heap's comparisons inline.
+  struct Later {
+    bool operator()(const Slot& a, const Slot& b) const {
+      return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
+    }
+  };
   static constexpr std::size_t kFireBatch = 1024;  // fired per lock hold
   void run();
 
