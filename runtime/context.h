@@ -102,8 +102,9 @@ class Context {
   // AddressNotFound for its sender after. Errors: as for send() (nothing
   // was sent), Timeout (no reply in time), WrongMessageType (the reply was
   // not an R: consumed and counted as by receive()), NodeStopped (the
-  // node's stop began), AccessDenied from a worker's context, since a pool
-  // thread never blocks: a worker uses the continuation form below.
+  // node's stop began), AccessDenied from a worker's context (or from a
+  // worker's handler on any context), since a pool thread never blocks: a
+  // worker uses the continuation form below.
   template <class R, class M>
   Result<Routed<R>> request(Route route, M body, std::chrono::milliseconds timeout) {
     static_assert(detail::check_message_type<R>());

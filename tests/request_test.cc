@@ -160,6 +160,11 @@ TEST_CASE("from a worker the blocking request is AccessDenied, and from the app 
     Result<void> handle_message(Context& ctx, Routed<int>) override {
       auto r = ctx.request<int>("echoer", 1, 10ms);
       std::string seen = code_of(r) + (r ? "" : (contains(r.error().message(), "continuation") ? " names the continuation form" : ""));
+      // Nor through a detached context of its own, on the pool thread.
+      auto own = ctx.new_detached("blocker's own");
+      if (!own) return own.error();
+      auto through = own.value()->request<int>("echoer", 1, 10ms);
+      seen += "; " + code_of(through);
       return ctx.send("app", seen);
     }
   };
@@ -169,7 +174,7 @@ TEST_CASE("from a worker the blocking request is AccessDenied, and from the app 
   REQUIRE_OK(node.send("blocker", 0));
   auto seen = node.receive<std::string>(kWait);
   REQUIRE_OK(seen);
-  CHECK(seen.value().body() == "AccessDenied names the continuation form");
+  CHECK(seen.value().body() == "AccessDenied names the continuation form; AccessDenied");
   bool ran = false;
   auto from_app = node.context().request<int>("echoer", 1, kWait, [&](Context&, Result<Routed<int>>) { ran = true; });
   CHECK(code_of(from_app) == "AccessDenied");

@@ -327,6 +327,11 @@ Result<EnvelopePtr> NodeCore::request(Context& ctx, EnvelopePtr envelope, const 
                                               " runs on the pool, which never blocks: use request<R>(route, body, "
                                               "timeout, continuation)");
   }
+  if (scheduler_.on_pool_thread()) {
+    return Error(ErrorCode::AccessDenied, "request(route, body, timeout) on " + who(static_cast<DetachedCell&>(*ctx.cell_)) +
+                                              " from a worker's handler would block a pool thread: use "
+                                              "request<R>(route, body, timeout, continuation) on the worker's context");
+  }
   Result<std::unique_ptr<Context>> opened = open_detached(next_fresh_address());
   if (!opened) return opened.error();
   std::unique_ptr<Context> reply = std::move(opened).value();
