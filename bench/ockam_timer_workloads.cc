@@ -8,6 +8,8 @@
 //   set and fired per second. Counters lateness_p50_us, lateness_p99_us,
 //   lateness_max_us: over every timer of the run (lateness includes the
 //   delivery to the worker and its turn, as a user sees it).
+// BM_TimerAlone: one 1 ms timer at a time, waited for: the lateness of a
+//   timer on an idle timer thread (the wake-up's accuracy), same counters.
 // BM_TimersSetCancel/N: N timers an hour away set and then cancelled: the
 //   cost of a timer that never fires (a request's timeout that its reply
 //   beats).
@@ -83,6 +85,25 @@ void BM_TimersFire(benchmark::State& state) {
   (void)node.stop();
 }
 
+void BM_TimerAlone(benchmark::State& state) {
+  ockam::Node node(ockam::NodeOptions{.threads = kThreads});
+  std::vector<std::int64_t> lateness_ns;
+  Countdown done;
+  if (!node.start_worker("late", Late{&lateness_ns, &done})) return state.SkipWithError("start failed");
+  for (auto _ : state) {
+    done.reset(1);
+    if (!node.context().send_after(std::chrono::milliseconds(1), "late", Due{Clock::now() + std::chrono::milliseconds(1)})) {
+      return state.SkipWithError("send_after failed");
+    }
+    if (!done.wait()) return state.SkipWithError(missing(done, "timers").c_str());
+  }
+  std::sort(lateness_ns.begin(), lateness_ns.end());
+  state.counters["lateness_p50_us"] = percentile_us(lateness_ns, 0.50);
+  state.counters["lateness_p99_us"] = percentile_us(lateness_ns, 0.99);
+  state.counters["lateness_max_us"] = lateness_ns.empty() ? 0 : static_cast<double>(lateness_ns.back()) / 1000.0;
+  (void)node.stop();
+}
+
 void BM_TimersSetCancel(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   ockam::Node node(ockam::NodeOptions{.threads = kThreads});
@@ -106,4 +127,5 @@ void BM_TimersSetCancel(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_TimersFire)->Arg(10000)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TimerAlone)->Iterations(500)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TimersSetCancel)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMillisecond);
