@@ -12,11 +12,13 @@
 #include "runtime/address.h"
 #include "runtime/any.h"
 #include "runtime/internal/envelope.h"
+#include "runtime/internal/request.h"
 #include "runtime/node_options.h"
 #include "runtime/processor.h"
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
+#include "runtime/timer.h"
 #include "runtime/worker.h"
 #include "runtime/worker_stopped.h"
 
@@ -74,6 +76,72 @@ class Context {
   Result<void> send_waiting(Route route, M body, std::chrono::milliseconds timeout) {
     if (Result<void> r = check_encodable<M>(route); !r) return r;
     return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), address(), &timeout);
+  }
+
+  // Sends `body` on `route` once `delay` has passed (0 or less: at once,
+  // from the timer thread), as send() from this context would then: its
+  // return route is this context's address, access policies apply (this
+  // context's outgoing policy is checked now, the recipient's incoming one
+  // at delivery). Errors as for send() are returned now, for what can be
+  // checked now (the route, the codec, the outgoing policy); NodeStopped
+  // once the node's stop began. A timer that fires and whose send is
+  // refused (AddressNotFound, QueueFull: no waiting for room, AccessDenied)
+  // is logged and counted in NodeStats::timers_dropped, as is a timer still
+  // pending at the node's stop. The node's one timer thread fires timers in
+  // order of their deadlines, those with equal deadlines in the order set,
+  // at most a wake-up's latency late (about a millisecond under load). The
+  // returned Timer cancels it (timer.h). Cost while pending: about 90 bytes
+  // besides the message itself (runtime/internal/timer_service.h). Any
+  // thread may call the app's or a detached context's send_after; a worker
+  // calls its own from its handlers.
+  template <class M>
+  Result<Timer> send_after(std::chrono::milliseconds delay, Route route, M body) {
+    if (Result<void> r = check_encodable<M>(route); !r) return r.error();
+    return set_timer(delay, std::move(route), detail::EnvelopeAccess::wrap(std::move(body)));
+  }
+
+  // Sends `body` on `route` and waits up to `timeout` for the reply, an R:
+  // the app and detached contexts only (blocks). Each request has its own
+  // reply address, a fresh address (the return route of what it sends), so
+  // a reply that comes after its request ended is never taken for a later
+  // one: it is dropped and counted (NodeStats::late_replies) while the
+  // node keeps the address among the last 1,024 retired ones, and
+  // AddressNotFound for its sender after. Errors: as for send() (nothing
+  // was sent), Timeout (no reply in time), WrongMessageType (the reply was
+  // not an R: consumed and counted as by receive()), NodeStopped (the
+  // node's stop began), AccessDenied from a worker's context (or from a
+  // worker's handler on any context), since a pool thread never blocks: a
+  // worker uses the continuation form below.
+  template <class R, class M>
+  Result<Routed<R>> request(Route route, M body, std::chrono::milliseconds timeout) {
+    static_assert(detail::check_message_type<R>());
+    if (Result<void> r = check_encodable<M>(route); !r) return r.error();
+    Result<detail::EnvelopePtr> reply =
+        request_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), wanted<R>(), timeout);
+    if (!reply) return reply.error();
+    return detail::EnvelopeAccess::make_routed<R>(std::move(reply).value());
+  }
+  // The worker's form: returns at once; `continuation(ctx, result)` runs
+  // later as a turn of this worker (never beside its other calls, and
+  // after the messages queued before its completion), exactly once, with
+  // the reply (an R), or Timeout once `timeout` passed without one, or
+  // WrongMessageType for a reply that is not an R (counted as wrong_type).
+  // A continuation that throws is logged and counted as a handler error.
+  // Late replies as above (counted as they arrive). Returns an error as
+  // send() does (then the continuation never runs), AccessDenied from the
+  // app or a detached context (they use the blocking form), NodeStopped
+  // once the node's stop began. At the node's stop a request still waiting
+  // is dropped: its continuation never runs, and it is counted in
+  // NodeStats::dropped and logged; the same when its worker stopped first.
+  // A worker's requests cost it one pointer until its first one; each
+  // pending request holds a reply address (a detached cell) and a timer.
+  template <class R, class M, class F>
+    requires std::is_invocable_v<F&, Context&, Result<Routed<R>>>
+  Result<void> request(Route route, M body, std::chrono::milliseconds timeout, F continuation) {
+    static_assert(detail::check_message_type<R>());
+    if (Result<void> r = check_encodable<M>(route); !r) return r;
+    return request_continued(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), timeout,
+                             std::make_unique<detail::ContinuationOf<R, F>>(wanted<R>(), std::move(continuation)));
   }
 
   // As send(), with `from` (one of this worker's addresses, else
@@ -242,6 +310,16 @@ class Context {
   Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
                              const std::chrono::milliseconds* wait = nullptr);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
+  Result<Timer> set_timer(std::chrono::milliseconds delay, Route&& route, detail::EnvelopePtr envelope);
+  Result<detail::EnvelopePtr> request_envelope(Route&& route, detail::EnvelopePtr envelope, const detail::Wanted& want,
+                                               std::chrono::milliseconds timeout);
+  Result<void> request_continued(Route&& route, detail::EnvelopePtr envelope, std::chrono::milliseconds timeout,
+                                 std::unique_ptr<detail::Continuation> continuation);
+  template <class M>
+  static detail::Wanted wanted() {
+    return detail::Wanted{&typeid(M), std::is_same_v<M, Any> ? nullptr : &detail::takes_local<M>,
+                          detail::wire_decoder<M>()};
+  }
   // AccessDenied if the worker's outgoing policy refuses `envelope`.
   // Precondition: the worker has an outgoing policy (cell_->extras).
   Result<void> check_outgoing(const detail::Envelope& envelope) const;

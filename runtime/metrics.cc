@@ -50,6 +50,12 @@ constexpr NodeMetric kNodeMetrics[] = {
     {"ockam_messages_queued", Kind::kGauge, &NodeStats::queued,
      "Messages in mailboxes now (the app's too), not yet taken."},
     {"ockam_workers_running", Kind::kGauge, &NodeStats::workers, "Workers started and not yet stopped."},
+    {"ockam_timers_pending", Kind::kGauge, &NodeStats::timers_pending,
+     "Timers set (send_after) and not yet fired, cancelled or dropped."},
+    {"ockam_timers_dropped_total", Kind::kCounter, &NodeStats::timers_dropped,
+     "Timers still pending at the node's stop, or fired with their send refused."},
+    {"ockam_late_replies_total", Kind::kCounter, &NodeStats::late_replies,
+     "Replies that reached a request's reply address after the request ended: dropped."},
 };
 
 bool valid_name(std::string_view name) {

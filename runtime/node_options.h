@@ -57,6 +57,13 @@ struct NodeStats {
   std::uint64_t handled = 0;          // given to a handler (whatever it returned), or taken by the app's receive()
   std::uint64_t queued = 0;           // now: in mailboxes (the app's too), not yet taken
   std::uint64_t workers = 0;          // now: started and not yet stopped (worker_count())
+  // Timers (Context::send_after): set = fired + cancelled + timers_dropped,
+  // once timers_pending is 0.
+  std::uint64_t timers_pending = 0;   // set and not yet fired, cancelled or dropped: now, not a total
+  std::uint64_t timers_dropped = 0;   // still pending at the node's stop, or fired and their send refused
+                                      // (no worker there, a full mailbox, access control; logged)
+  std::uint64_t late_replies = 0;     // reached a request's reply address after its request ended
+                                      // (Context::request): dropped, never taken for another request
 };
 
 }  // namespace ockam

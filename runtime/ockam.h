@@ -16,6 +16,7 @@
 #include "runtime/result.h"
 #include "runtime/route.h"
 #include "runtime/routed.h"
+#include "runtime/timer.h"
 #include "runtime/worker.h"
 #include "runtime/worker_stopped.h"
 

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <typeinfo>
 #include <vector>
 
@@ -22,6 +24,26 @@
 #include "runtime/send_gate.h"
 
 namespace ockam::detail {
+
+class Cell;
+
+// A worker's requests (request.h): whether their completions may still be
+// pushed into its mailbox. Made by the worker's first request; shared by
+// the cell and each of its pending requests (refs).
+struct RequestTable {
+  explicit RequestTable(Cell* owner) : cell(owner) {}
+  std::mutex mu;
+  bool open = true;  // guarded by mu: false from the worker's seal on
+  Cell* const cell;
+  // acq_rel decrement: the last one deletes, after every other holder's
+  // use (the usual shared count); the increment is relaxed (a holder
+  // already has a reference to copy).
+  std::atomic<std::uint32_t> refs{1};
+  void ref() { refs.fetch_add(1, std::memory_order_relaxed); }
+  void unref() {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
 
 // Who may touch what:
 //   mailbox.push        any sender that found the cell in the registry, inside
@@ -125,6 +147,13 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   // (lifecycle_test checks it): senders never touch its line.
   std::atomic<std::uint64_t> handled{0};
   void count_handled() { handled.store(handled.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  // The worker's RequestTable: null until its first request (a worker that
+  // never requests pays this pointer, nothing else); sealed_requests() from
+  // its seal on. Set by the worker's turn (a compare-exchange from null,
+  // acq_rel: its release publishes the table), swapped for the sentinel by
+  // the seal (acq_rel: its acquire pairs with that release).
+  std::atomic<RequestTable*> requests{nullptr};
+  static RequestTable* sealed_requests() { return reinterpret_cast<RequestTable*>(std::uintptr_t{1}); }
 
   // Immutable once the worker is started. Almost every worker has one.
   SmallVector<Address, 1> addresses;

@@ -7,8 +7,9 @@
 //                       ReadSection (as for every cell); the push that finds
 //                       the mailbox marked empty calls wake().
 //   mailbox.pop & co    the one thread holding receive_mu: a receive(), the
-//                       close of its context, or the node's last drop.
-//   link                immutable once the cell is registered.
+//                       close of its context, the node's last drop, or (for
+//                       a worker request's reply address) its sink.
+//   link, sink          immutable once the cell is registered.
 //
 // INVARIANT (never scheduled): a detached cell is never claimed, sealed or
 //   handed to the scheduler. Lifecycle skips cells with Cell::detached set,
@@ -32,6 +33,15 @@ namespace ockam::detail {
 class NodeCore;
 class DetachedCell;
 
+// What takes over a detached cell's wake-up: a worker request's reply
+// address (request.h) handles what arrives on the pushing thread.
+struct ReplySink {
+  virtual ~ReplySink() = default;
+  // On the thread whose push found the mailbox marked empty, inside its
+  // ReadSection (so it must not wait for a grace period).
+  virtual void arrived(DetachedCell& cell) = 0;
+};
+
 // What a detached context shares with its node, so that destroying the
 // context is safe whether or not the node still exists: the node nulls
 // `core` (under `mu`) in its destructor; a context's destructor closes its
@@ -45,8 +55,10 @@ struct DetachedLink {
 
 class DetachedCell final : public Cell {
  public:
-  explicit DetachedCell(std::shared_ptr<DetachedLink> node_link)
-      : Cell(mailbox::Start::kMarkedEmpty, /*is_detached=*/true), link(std::move(node_link)) {}
+  DetachedCell(std::shared_ptr<DetachedLink> node_link, std::shared_ptr<ReplySink> reply_sink = nullptr)
+      : Cell(mailbox::Start::kMarkedEmpty, /*is_detached=*/true),
+        link(std::move(node_link)),
+        sink(std::move(reply_sink)) {}
   bool accepts(const std::type_info&) const override { return true; }
   const std::type_info& message_type() const override { return typeid(Any); }
   WireDecoder wire_decoder() const override { return nullptr; }
@@ -62,6 +74,13 @@ class DetachedCell final : public Cell {
   }
 
   const std::shared_ptr<DetachedLink> link;
+  // Null but for a worker request's reply address; immutable.
+  const std::shared_ptr<ReplySink> sink;
+  // A request's reply address whose request is over (request.h): what
+  // reaches it is a late reply. release: set before the context enters the
+  // node's ring of retired replies; acquire: read where it is closed or
+  // drained at the stop (after the ring's or the link's mutex anyway).
+  std::atomic<bool> retired{false};
   // A push that finds the mailbox marked empty sets `signalled` under
   // wake_mu and notifies; the node's stop notifies too.
   std::mutex wake_mu;

@@ -78,7 +78,11 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
   Envelope(const Envelope&) = delete;
   Envelope& operator=(const Envelope&) = delete;
 
+  // A control envelope carries no body: the StopEnvelope, or a request's
+  // completion (request.h), which runs a continuation on the worker's turn.
+  // Neither was admitted (Cell::admit), so neither takes a mailbox place.
   bool is_control() const { return type == nullptr; }
+  bool is_stop() const { return type == nullptr && !completion; }
   // A flag, not a type_info comparison: that is an out-of-line strcmp for
   // unequal types, and every dispatch asks (BM_PingPong lost about 15 ns a
   // round trip to it).
@@ -97,12 +101,13 @@ struct Envelope : mailbox::MailboxNode, PooledAllocation {
   // (packed_routes.h): the handler's Routed builds Route objects from them
   // when asked.
   PackedRoutes routes;
-  const bool wire;      // the body is a WireBody
-  bool direct = false;  // straight from `origin`, not yet forwarded by a worker here
+  const bool wire;          // the body is a WireBody
+  bool direct = false;      // straight from `origin`, not yet forwarded by a worker here
+  bool completion = false;  // a control envelope that is a request's completion, not the stop
 };
 // One line for a local message with an int body: the vtable and mailbox
 // link, the type, the origin, the routes (16 bytes in place: "counter" back
-// to "app") and the flags take 58 bytes, and the body goes in the rest.
+// to "app") and the flags take 59 bytes, and the body goes in the rest.
 static_assert(sizeof(Envelope) <= 64);
 
 Error no_codec_error(const std::type_info& type);

@@ -41,8 +41,13 @@ void run_test_seam(SeamPoint point, Cell& cell, std::size_t index) {
 }
 
 Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
-                     void* owner)
-    : registry_(registry), scheduler_(scheduler), max_batch_(max_batch), monitors_(registry, wake, owner, counters_.sent) {}
+                     CompletionFn run_completion, void* owner)
+    : registry_(registry),
+      scheduler_(scheduler),
+      max_batch_(max_batch),
+      run_completion_(run_completion),
+      owner_(owner),
+      monitors_(registry, wake, owner, counters_.sent) {}
 
 // ---------------------------------------------------------------- start
 
@@ -147,6 +152,16 @@ void Lifecycle::retire(std::span<Cell* const> claimed) {
 }
 
 void Lifecycle::seal(Cell* cell) {
+  // INVARIANT completion before stop (request.h): no completion is pushed
+  // after this, so the StopEnvelope below stays the last push.
+  RequestTable* table = cell->requests.exchange(Cell::sealed_requests(), std::memory_order_acq_rel);
+  if (table != nullptr && table != Cell::sealed_requests()) {
+    {
+      std::lock_guard<std::mutex> lock(table->mu);
+      table->open = false;
+    }
+    table->unref();  // the cell's reference; pending requests hold theirs
+  }
   // Its monitors go before its last push: a notice never lands behind it.
   if ((cell->phase.sealed() & Phase::kWatching) != 0) monitors_.forget(*cell);
   // INVARIANT last push: no address reaches the cell now.
@@ -179,7 +194,11 @@ void Lifecycle::turn(Cell* cell) {
       return scheduler_.reschedule(cell);          // a push is landing: keep the turn
     }
     // The StopEnvelope follows a claim (phase.h), so it is never dispatched.
-    if (envelope->is_control()) return finish(cell, std::move(envelope));
+    if (envelope->is_control()) {
+      if (envelope->is_stop()) return finish(cell, std::move(envelope));
+      run_completion_(owner_, cell, std::move(envelope));  // a request's continuation: a turn's call like any
+      continue;
+    }
     dispatch(cell, std::move(envelope), counts);
   }
 }
@@ -282,7 +301,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
     if (!r) log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
   }
   Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
-  while (!popped || !popped->is_control()) {
+  while (!popped || !popped->is_stop()) {
     if (popped) ++cell->dropped;
     popped.reset(cell->take(room_));
     if (!popped) {

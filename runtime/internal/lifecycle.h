@@ -70,6 +70,7 @@ struct NodeCounters {
   std::atomic<std::uint64_t> handler_errors{0};
   std::atomic<std::uint64_t> worker_failures{0};
   std::atomic<std::uint64_t> denied{0};
+  std::atomic<std::uint64_t> late_replies{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
@@ -88,7 +89,11 @@ void run_test_seam(SeamPoint point, Cell& cell, std::size_t index = 0);
 class Lifecycle {
  public:
   // `wake`: how a notice wakes the cell it lands in (Monitors).
-  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake, void* owner);
+  // `run_completion`: runs a request's completion (request.h) on its
+  // worker's turn.
+  using CompletionFn = void (*)(void* owner, Cell* cell, EnvelopePtr completion);
+  Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
+            CompletionFn run_completion, void* owner);
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
 
@@ -130,6 +135,8 @@ class Lifecycle {
   Registry& registry_;
   Scheduler& scheduler_;
   const std::size_t max_batch_;
+  const CompletionFn run_completion_;
+  void* const owner_;
   NodeCounters counters_;
   RoomSignal room_;
   Monitors monitors_;

@@ -62,7 +62,7 @@ NodeCore::NodeCore(Node& node, NodeOptions options)
       options_(options),
       detached_link_(std::make_shared<DetachedLink>()),
       app_(detached_link_),
-      lifecycle_(registry_, scheduler_, options.max_batch, &NodeCore::wake_entry, this),
+      lifecycle_(registry_, scheduler_, options.max_batch, &NodeCore::wake_entry, &NodeCore::completion_entry, this),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.addresses.push_back(Address("app"));
   app_.capacity = Cell::capacity_of(options.mailbox_capacity);  // at least 1: Node checks
@@ -107,6 +107,9 @@ NodeStats NodeCore::stats(std::size_t max_workers, std::vector<WorkerSample>* to
   s.sent = get(c.sent) + pool.sent;
   s.handled = get(c.handled) + pool.handled;
   s.workers = get(c.workers);
+  s.late_replies = get(c.late_replies);
+  s.timers_pending = timers_.pending();
+  s.timers_dropped = timers_.dropped();
   // The `max_workers` greatest (queued, handled, cell) so far, as a min-heap:
   // a cell is compared by two loads, and copied (its address) only when it
   // enters. The cell's address in memory breaks ties: arbitrary, but stable.
@@ -142,6 +145,35 @@ NodeStats NodeCore::stats(std::size_t max_workers, std::vector<WorkerSample>* to
     for (Ranked& r : heap) top->push_back(WorkerSample{std::move(r.address), r.queued, r.handled});
   }
   return s;
+}
+
+// ---------------------------------------------------------------- timers
+
+namespace {
+// A send_after's timer: the message, routes set, waiting for its deadline.
+struct SendTimer final : TimerEntry {
+  SendTimer(NodeCore& node_core, EnvelopePtr message) : core(node_core), envelope(std::move(message)) {}
+  void fire() override { core.fire(std::move(envelope)); }
+  void discard() override { envelope.reset(); }
+  NodeCore& core;
+  EnvelopePtr envelope;
+};
+}  // namespace
+
+Result<Timer> NodeCore::set_timer(std::chrono::milliseconds delay, EnvelopePtr envelope) {
+  auto entry = std::make_shared<SendTimer>(*this, std::move(envelope));
+  const auto deadline = delay.count() <= 0 ? std::chrono::steady_clock::now() : deadline_after(delay);
+  if (Result<void> r = timers_.add(deadline, entry); !r) return r.error();
+  return TimerAccess::make(std::move(entry));
+}
+
+void NodeCore::fire(EnvelopePtr envelope) {
+  const Address to = envelope->routes.next();
+  Result<void> r = try_deliver(envelope, to);
+  if (r) return;
+  timers_.count_refused();
+  log(LogLevel::Warn, "a timer of " + quoted(envelope->routes.ret_next()) + " fired, and its message to " +
+                          quoted(to) + " was dropped: " + r.error().to_string());
 }
 
 // ---------------------------------------------------------------- sending
@@ -254,10 +286,259 @@ Result<void> NodeCore::register_transport(Address::Type type, const Address& rou
 
 void NodeCore::wake(Cell* cell) {
   if (cell->detached) {
-    static_cast<DetachedCell*>(cell)->wake();
+    DetachedCell* detached = static_cast<DetachedCell*>(cell);
+    if (detached->sink != nullptr) return detached->sink->arrived(*detached);
+    detached->wake();
   } else {
     scheduler_.schedule(cell);
   }
+}
+
+// ---------------------------------------------------------------- requests
+
+// A worker's pending request: its reply address's sink, and its timer's
+// payload (request.h).
+struct PendingRequest final : ReplySink {
+  PendingRequest(NodeCore& node_core, RequestTable* requests, std::unique_ptr<Continuation> k)
+      : core(node_core), table(requests), continuation(std::move(k)) {
+    table->ref();
+  }
+  ~PendingRequest() override { table->unref(); }
+
+  // INVARIANT exactly once. acq_rel: one winner needs only atomicity; the
+  // winner then takes what it needs under `mu`.
+  bool settle() { return !settled.exchange(true, std::memory_order_acq_rel); }
+
+  void arrived(DetachedCell& cell) override {
+    std::lock_guard<std::mutex> one_consumer(cell.receive_mu);
+    for (;;) {
+      while (EnvelopePtr envelope{cell.take(core.lifecycle_.room())}) {
+        if (settle()) {
+          core.complete(*this, std::move(envelope), std::nullopt, /*can_wait=*/false);  // in the pusher's section
+        } else {
+          core.count_late(cell, 1);
+        }
+      }
+      if (cell.mailbox.try_mark_empty()) return;
+      std::this_thread::yield();  // a push is between its exchange and its link
+    }
+  }
+
+  // The timer's, once settled by it: Timeout to the continuation.
+  void timed_out(std::chrono::milliseconds after) {
+    core.complete(*this, nullptr, Error(ErrorCode::Timeout, "no reply within " + std::to_string(after.count()) + " ms"),
+                  /*can_wait=*/true);
+  }
+  // The stop's, once settled by it.
+  void dropped() { core.drop_request(*this); }
+
+  NodeCore& core;
+  RequestTable* const table;  // a reference held
+  std::atomic<bool> settled{false};
+  std::mutex mu;
+  std::unique_ptr<Continuation> continuation;  // guarded by mu; taken by the settler
+  std::unique_ptr<Context> reply;              // guarded by mu; taken by the settler
+  Timer timeout;                               // guarded by mu; cancelled by the settler
+  std::string requester;                       // immutable: the worker's address, for the log
+};
+
+namespace {
+// A worker request's timeout: Timeout to the continuation, or, dropped at
+// the stop, the request dropped.
+struct RequestTimeout final : TimerEntry {
+  RequestTimeout(std::shared_ptr<PendingRequest> p, std::chrono::milliseconds t) : pending(std::move(p)), after(t) {}
+  void fire() override {
+    if (pending->settle()) pending->timed_out(after);
+    pending.reset();
+  }
+  void discard() override {
+    // Cancelled by the reply's settler (nothing left to do), or dropped by the stop.
+    if (pending->settle()) pending->dropped();
+    pending.reset();
+  }
+  std::shared_ptr<PendingRequest> pending;
+  const std::chrono::milliseconds after;
+};
+}  // namespace
+
+CompletionEnvelope::~CompletionEnvelope() = default;
+
+RequestTable* NodeCore::request_table(Cell& cell) {
+  // acquire: pairs with the release of the compare-exchange below (our own
+  // earlier turn) or the seal's exchange.
+  RequestTable* table = cell.requests.load(std::memory_order_acquire);
+  if (table == Cell::sealed_requests()) return nullptr;
+  if (table != nullptr) return table;
+  auto made = std::make_unique<RequestTable>(&cell);
+  // acq_rel: publishes the table to the seal's exchange (its pair).
+  if (!cell.requests.compare_exchange_strong(table, made.get(), std::memory_order_acq_rel)) return nullptr;  // sealed meanwhile
+  return made.release();  // the cell's reference, released by its seal
+}
+
+namespace {
+Error routes_too_long() {
+  return Error(ErrorCode::InvalidAddress,
+               "the routes' addresses take more than " + std::to_string(PackedRoutes::kMaxBytes) + " bytes");
+}
+}  // namespace
+
+Result<EnvelopePtr> NodeCore::request(Context& ctx, const Route& onward, EnvelopePtr envelope, const Wanted& want,
+                                      std::chrono::milliseconds timeout) {
+  if (!ctx.cell_->detached) {
+    return Error(ErrorCode::AccessDenied, "request(route, body, timeout) blocks, and worker " + quoted(ctx.address()) +
+                                              " runs on the pool, which never blocks: use request<R>(route, body, "
+                                              "timeout, continuation)");
+  }
+  if (scheduler_.on_pool_thread()) {
+    return Error(ErrorCode::AccessDenied, "request(route, body, timeout) on " + who(static_cast<DetachedCell&>(*ctx.cell_)) +
+                                              " from a worker's handler would block a pool thread: use "
+                                              "request<R>(route, body, timeout, continuation) on the worker's context");
+  }
+  Result<std::unique_ptr<Context>> opened = open_detached(next_fresh_address());
+  if (!opened) return opened.error();
+  std::unique_ptr<Context> reply = std::move(opened).value();
+  if (!envelope->routes.assign(onward, reply->address())) return routes_too_long();
+  if (ctx.cell_->extras != nullptr && !ctx.cell_->extras->outgoing.is_default()) {
+    if (Result<void> r = ctx.check_outgoing(*envelope); !r) return r.error();
+  }
+  if (Result<void> sent = deliver(std::move(envelope), onward.next()); !sent) return sent.error();  // `reply` closes: nothing came
+  Result<EnvelopePtr> got = receive(*reply, want, timeout);
+  // A reply received: the address closes (a second reply is AddressNotFound
+  // for its sender). Otherwise a reply may still come: retired.
+  if (!got) retire_reply(std::move(reply), /*can_wait=*/true);
+  return got;
+}
+
+Result<void> NodeCore::request_continued(Context& ctx, const Route& onward, EnvelopePtr envelope,
+                                         std::chrono::milliseconds timeout,
+                                         std::unique_ptr<Continuation> continuation) {
+  Cell& cell = *ctx.cell_;
+  if (cell.detached) {
+    return Error(ErrorCode::AccessDenied, "the continuation form of request() runs on a worker's turn; " + who(static_cast<DetachedCell&>(cell)) +
+                                              " uses request<R>(route, body, timeout), which blocks");
+  }
+  RequestTable* table = request_table(cell);
+  if (table == nullptr) return Error(ErrorCode::NodeStopped, "worker " + quoted(ctx.address()) + " is stopping");
+  auto pending = std::make_shared<PendingRequest>(*this, table, std::move(continuation));
+  pending->requester = ctx.address().to_string();
+  Result<std::unique_ptr<Context>> opened = open_detached(next_fresh_address(), pending);
+  if (!opened) return opened.error();
+  if (!envelope->routes.assign(onward, opened.value()->address())) return routes_too_long();  // `opened` closes
+  if (cell.extras != nullptr && !cell.extras->outgoing.is_default()) {
+    if (Result<void> r = ctx.check_outgoing(*envelope); !r) return r;  // `opened` closes
+  }
+  // Until settled the pending request owns its reply address (and the
+  // address's sink owns it): the settler breaks that cycle.
+  {
+    std::lock_guard<std::mutex> lock(pending->mu);
+    pending->reply = std::move(opened).value();
+  }
+  auto take_back = [&] {
+    std::lock_guard<std::mutex> lock(pending->mu);
+    return std::move(pending->reply);
+  };
+  if (Result<void> sent = deliver(std::move(envelope), onward.next()); !sent) {
+    (void)pending->settle();  // ours: nothing was sent, and no timer is set
+    take_back();              // closes the reply address (a turn may wait for a grace period)
+    return sent;
+  }
+  auto timer = std::make_shared<RequestTimeout>(pending, timeout);
+  const auto deadline = timeout.count() <= 0 ? std::chrono::steady_clock::now() : deadline_after(timeout);
+  if (Result<void> set = timers_.add(deadline, timer); !set) {
+    timer->pending.reset();
+    if (!pending->settle()) return {};  // the reply came first: its completion is queued
+    retire_reply(take_back(), /*can_wait=*/true);  // a reply may still come
+    return set;
+  }
+  std::lock_guard<std::mutex> lock(pending->mu);
+  pending->timeout = TimerAccess::make(std::move(timer));
+  // acquire: a settler that came first found no timer to cancel.
+  if (pending->settled.load(std::memory_order_acquire)) pending->timeout.cancel();
+  return {};
+}
+
+void NodeCore::complete(PendingRequest& pending, EnvelopePtr message, std::optional<Error> error, bool can_wait) {
+  std::unique_ptr<Continuation> continuation;
+  std::unique_ptr<Context> reply;
+  Timer timer;
+  {
+    std::lock_guard<std::mutex> lock(pending.mu);
+    continuation = std::move(pending.continuation);
+    reply = std::move(pending.reply);
+    timer = pending.timeout;
+  }
+  (void)timer.cancel();  // the reply came first: free the timer now (false if it is the one firing)
+  auto completion = std::make_unique<CompletionEnvelope>(std::move(continuation), std::move(reply));
+  completion->message = std::move(message);
+  completion->error = std::move(error);
+  {
+    std::lock_guard<std::mutex> lock(pending.table->mu);
+    if (pending.table->open) {  // INVARIANT completion before stop
+      Cell* cell = pending.table->cell;
+      if (cell->mailbox.push(completion.release())) scheduler_.schedule(cell);
+      return;
+    }
+  }
+  retire_reply(std::move(completion->reply), can_wait);
+  NodeCounters::add(lifecycle_.counters().dropped);
+  log(LogLevel::Warn, "a request of worker " + quoted(Address(pending.requester)) +
+                          " ended after the worker stopped; its continuation is dropped");
+}
+
+void NodeCore::drop_request(PendingRequest& pending) {
+  std::unique_ptr<Context> reply;
+  {
+    std::lock_guard<std::mutex> lock(pending.mu);
+    pending.continuation.reset();
+    reply = std::move(pending.reply);
+  }
+  retire_reply(std::move(reply), /*can_wait=*/true);
+  NodeCounters::add(lifecycle_.counters().dropped);
+  log(LogLevel::Warn, "a request of worker " + quoted(Address(pending.requester)) +
+                          " was still waiting at the node's stop; its continuation is dropped");
+}
+
+void NodeCore::run_completion(Cell* cell, EnvelopePtr envelope) {
+  auto& completion = static_cast<CompletionEnvelope&>(*envelope);
+  retire_reply(std::move(completion.reply), /*can_wait=*/true);
+  Result<EnvelopePtr> result =
+      completion.error ? Result<EnvelopePtr>(*completion.error)
+                       : as_wanted(completion.continuation->want, std::move(completion.message),
+                                   "worker " + quoted(cell->addresses.front()) + " (a request's reply)");
+  try {
+    completion.continuation->run(cell->ctx, std::move(result));
+  } catch (const std::exception& e) {
+    NodeCounters::add(lifecycle_.counters().handler_errors);
+    log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": a request's continuation threw: " + e.what());
+  } catch (...) {
+    NodeCounters::add(lifecycle_.counters().handler_errors);
+    log(LogLevel::Error,
+        "worker " + quoted(cell->addresses.front()) + ": a request's continuation threw a non-std::exception");
+  }
+}
+
+void NodeCore::retire_reply(std::unique_ptr<Context> reply, bool can_wait) {
+  if (reply == nullptr) return;
+  // release: pairs with the acquire where it is closed (close_detached) or
+  // drained at the stop.
+  static_cast<DetachedCell*>(reply->cell_)->retired.store(true, std::memory_order_release);
+  std::vector<std::unique_ptr<Context>> evicted;
+  {
+    std::lock_guard<std::mutex> lock(retired_mu_);
+    retired_.push_back(std::move(reply));
+    while (can_wait && retired_.size() > kRetiredReplies) {
+      evicted.push_back(std::move(retired_.front()));
+      retired_.pop_front();
+    }
+  }
+  // `evicted` closes here, outside the lock: a grace period each.
+}
+
+void NodeCore::count_late(const DetachedCell& cell, std::uint64_t n) {
+  if (n == 0) return;
+  NodeCounters::add(lifecycle_.counters().late_replies, n);
+  log(LogLevel::Info, std::to_string(n) + " late reply(ies) to request address " + quoted(cell.addresses.front()) +
+                          " dropped: its request was over");
 }
 
 // ---------------------------------------------------------------- detached contexts
@@ -310,9 +591,9 @@ Result<std::unique_ptr<Context>> NodeCore::new_detached(Address address) {
 
 Result<std::unique_ptr<Context>> NodeCore::new_detached_fresh() { return open_detached(next_fresh_address()); }
 
-Result<std::unique_ptr<Context>> NodeCore::open_detached(Address address) {
+Result<std::unique_ptr<Context>> NodeCore::open_detached(Address address, std::shared_ptr<ReplySink> sink) {
   if (stopping_.load()) return stopped_error();
-  auto cell = std::make_unique<DetachedCell>(detached_link_);
+  auto cell = std::make_unique<DetachedCell>(detached_link_, std::move(sink));
   cell->addresses.push_back(std::move(address));
   cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
   cell->ctx.core_ = this;
@@ -349,6 +630,7 @@ void NodeCore::close_detached(DetachedCell& cell) {
   }
   const std::uint64_t n = drain(cell);
   if (n == 0) return;
+  if (cell.retired.load(std::memory_order_acquire)) return count_late(cell, n);  // pairs with retire_reply()
   NodeCounters::add(lifecycle_.counters().dropped, n);
   log(LogLevel::Warn, "detached context " + quoted(cell.addresses.front()) + " closed with " + std::to_string(n) +
                           " queued message(s); dropped");
@@ -456,6 +738,7 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
     lifecycle_.retire_processors();
     // Whoever is still in process() at the deadline is named at the end.
     (void)processor_threads_.wait(deadline_after(std::max(timeout, kMinShutdownTime)));
+    timers_.stop();  // then timers: what is pending is dropped and counted
     stopping_.store(true);
     synchronize();  // every send that read stopping_ == false has pushed
     {
@@ -496,6 +779,14 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
   }
   scheduler_.shutdown();
   drop_detached_mailboxes();
+  {
+    std::deque<std::unique_ptr<Context>> retired;
+    {
+      std::lock_guard<std::mutex> lock(retired_mu_);
+      retired.swap(retired_);
+    }
+    retired.clear();  // closes them: drained above, so this only frees
+  }
   if (std::vector<std::string> left = processor_threads_.wait(deadline_after(kStuckProbe)); !left.empty()) {
     std::string names;
     for (const std::string& name : left) names += (names.empty() ? "" : ", ") + name;
@@ -529,16 +820,40 @@ EnvelopePtr NodeCore::handled_at(DetachedCell& cell, EnvelopePtr envelope) {
   return envelope;
 }
 
-Error NodeCore::refuse_at(const DetachedCell& cell, Error error) {
+Error NodeCore::refuse_at(const DetachedCell& cell, Error error) { return refuse(who(cell), std::move(error)); }
+
+std::string NodeCore::who(const DetachedCell& cell) const {
+  return &cell == &app_ ? std::string("app") : "detached context " + quoted(cell.addresses.front());
+}
+
+Result<EnvelopePtr> NodeCore::as_wanted(const Wanted& want, EnvelopePtr front, const std::string& who) {
+  if (want.takes == nullptr || want.takes(*front->type)) return front;
+  if (want.decode != nullptr && front->is_wire()) {
+    Result<EnvelopePtr> typed = want.decode(*front);
+    if (typed) return typed;
+    return refuse(who, Error(ErrorCode::WrongMessageType, typed.error().message()));
+  }
+  return refuse(who, Error(ErrorCode::WrongMessageType,
+                           "expected " + demangle(*want.type) + ", found " + demangle(*front->type) + "; it is dropped"));
+}
+
+Error NodeCore::refuse(const std::string& who, Error error) {
   NodeCounters::add(lifecycle_.counters().wrong_type);
-  const std::string who = &cell == &app_ ? std::string("app") : "detached context " + quoted(cell.addresses.front());
   log(LogLevel::Warn, who + " dropped a message: " + error.message());
   return error;
 }
 
 void NodeCore::drop_detached_mailboxes() {
   std::lock_guard<std::mutex> lock(detached_link_->mu);
-  for (DetachedCell* cell : detached_link_->cells) lifecycle_.count_dropped(*cell, drain(*cell));
+  for (DetachedCell* cell : detached_link_->cells) {
+    const std::uint64_t n = drain(*cell);
+    // acquire: pairs with retire_reply()'s release.
+    if (cell->retired.load(std::memory_order_acquire)) {
+      count_late(*cell, n);
+    } else {
+      lifecycle_.count_dropped(*cell, n);
+    }
+  }
 }
 
 }  // namespace ockam::detail

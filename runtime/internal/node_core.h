@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,7 +25,9 @@
 #include "runtime/internal/processor_threads.h"
 #include "runtime/internal/metric_sources.h"
 #include "runtime/internal/registry.h"
+#include "runtime/internal/request.h"
 #include "runtime/internal/scheduler.h"
+#include "runtime/internal/timer_service.h"
 #include "runtime/node_options.h"
 #include "runtime/result.h"
 
@@ -33,6 +36,8 @@ class Node;
 }
 
 namespace ockam::detail {
+
+struct PendingRequest;
 
 // Concurrency contract: deliver(), receive() (a detached context, the app
 // included), start(), stop_worker(), new_detached(), register_transport()
@@ -77,6 +82,17 @@ class NodeCore {
   // Context::monitor: `watcher` is the caller's cell.
   Result<void> monitor(Cell& watcher, const Address& target);
   Result<void> register_transport(Address::Type type, const Address& router);
+  // Context::send_after once the envelope has its routes, checked: delivers
+  // it at now + delay from the timer thread.
+  Result<Timer> set_timer(std::chrono::milliseconds delay, EnvelopePtr envelope);
+  // The timer thread: a fired send_after's delivery.
+  void fire(EnvelopePtr envelope);
+  // Context::request's two forms, `onward` checked (request.h): the
+  // envelope's routes are set here, once its reply address is known.
+  Result<EnvelopePtr> request(Context& ctx, const Route& onward, EnvelopePtr envelope, const Wanted& want,
+                              std::chrono::milliseconds timeout);
+  Result<void> request_continued(Context& ctx, const Route& onward, EnvelopePtr envelope,
+                                 std::chrono::milliseconds timeout, std::unique_ptr<Continuation> continuation);
   // A detached context's (or the app's) blocking receive: see Context::receive.
   Result<EnvelopePtr> receive(const Context& ctx, const Wanted& want, std::chrono::milliseconds timeout);
   // See Context::new_detached: a local address, not of the reserved form.
@@ -112,8 +128,30 @@ class NodeCore {
   const std::shared_ptr<MetricSources>& metric_sources() const { return metric_sources_; }
 
  private:
+  friend struct PendingRequest;
   static void turn_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->lifecycle_.turn(cell); }
   static void wake_entry(void* self, Cell* cell) { static_cast<NodeCore*>(self)->wake(cell); }
+  static void completion_entry(void* self, Cell* cell, EnvelopePtr completion) {
+    static_cast<NodeCore*>(self)->run_completion(cell, std::move(completion));
+  }
+  // On the worker's turn: retires the reply address, runs the continuation.
+  void run_completion(Cell* cell, EnvelopePtr completion);
+  // The winner of `pending`'s settle(): takes its continuation and reply
+  // address and pushes the completion to its worker, or (the worker gone)
+  // drops it. `can_wait`: not inside a ReadSection (a grace period is fine).
+  void complete(PendingRequest& pending, EnvelopePtr message, std::optional<Error> error, bool can_wait);
+  // The stop's drop of a request still waiting (its timer was dropped).
+  void drop_request(PendingRequest& pending);
+  // A request's reply address, its request over, into the ring of retired
+  // reply addresses (request.h); the oldest is closed when the ring is
+  // full, if `can_wait` (else at the next retirement that can).
+  void retire_reply(std::unique_ptr<Context> reply, bool can_wait);
+  void count_late(const DetachedCell& cell, std::uint64_t n);
+  // `front` if it is what `want` takes (decoded if it came from another
+  // node); else WrongMessageType, counted and logged as `who` dropping it.
+  Result<EnvelopePtr> as_wanted(const Wanted& want, EnvelopePtr front, const std::string& who);
+  // The worker's RequestTable, made by its first request; null once sealed.
+  static RequestTable* request_table(Cell& cell);
   // start() and start_fresh() once `cell` has its addresses, checked.
   Result<void> launch(std::unique_ptr<Cell> cell);
   // The cell's incoming access control (access_control.h) for a message to
@@ -129,8 +167,8 @@ class NodeCore {
     }
   }
   void wake(Cell* cell);
-  // new_detached() once the address is checked.
-  Result<std::unique_ptr<Context>> open_detached(Address address);
+  // new_detached() once the address is checked; `sink`: see DetachedCell.
+  Result<std::unique_ptr<Context>> open_detached(Address address, std::shared_ptr<ReplySink> sink = nullptr);
   // Under detached_link_->mu, the node alive: out of the registry, one grace
   // period, what is queued counted as dropped and logged.
   void close_detached(DetachedCell& cell);
@@ -142,6 +180,8 @@ class NodeCore {
   Error refuse_at(const DetachedCell& cell, Error error);
   // receive() on a processor's context once it is asked to stop.
   static Error asked_to_stop(const DetachedCell& cell);
+  Error refuse(const std::string& who, Error error);
+  std::string who(const DetachedCell& cell) const;
   // After the last turn: what is left in every detached context's mailbox
   // (the app's too) is dropped, counted and logged.
   void drop_detached_mailboxes();
@@ -183,6 +223,14 @@ class NodeCore {
   std::vector<std::unique_ptr<Address>> router_storage_;  // guarded by routers_mu_
 
   const std::shared_ptr<MetricSources> metric_sources_ = std::make_shared<MetricSources>();
+  // Its thread delivers through the rest; stop() joins it first.
+  TimerService timers_;
+
+  // Retired reply addresses (request.h), oldest first: at most
+  // kRetiredReplies once a retirement that can wait has run.
+  static constexpr std::size_t kRetiredReplies = 1024;
+  std::mutex retired_mu_;
+  std::deque<std::unique_ptr<Context>> retired_;  // guarded by retired_mu_
 
   // Declared after what turns use (registry_, app_), and the scheduler last:
   // its threads stop before the rest goes.
