@@ -416,8 +416,8 @@ std::string svg_chart(const std::vector<Workload>& workloads, std::string_view s
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(height, 0)
       << "\" viewBox=\"0 0 " << fixed(width, 0) << " " << fixed(height, 0) << "\" font-family=\"sans-serif\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">ockam_cpp against the better of CAF's two "
-         "schedulers (median of each side's runs; &gt; 1x: ockam_cpp better)</text>\n"
+      << "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">ockam_cpp against the better of CAF's two "
+         "schedulers, median against median (&gt; 1x: ockam_cpp better)</text>\n"
       << "<text x=\"10\" y=\"42\" font-size=\"12\" fill=\"#555\">" << xml_escaped(subtitle)
       << "; log scale; whisker: ockam_cpp's worst to best run</text>\n";
   // Grid and ticks.
