@@ -47,6 +47,7 @@ std::string format(double v, const Figure& f) {
   }
   if (is(f, kRoundTrip)) return fixed(v, v < 100 ? 1 : 0) + " ns";
   if (is(f, kBytesPerWorker) || is(f, kBytesPerQueued)) return fixed(v, 0) + " B";
+  if (is(f, kQueuedAtPeak)) return v >= 1e6 ? fixed(v / 1e6, 2) + " M" : (v >= 1e3 ? fixed(v / 1e3, 1) + " k" : fixed(v, 0));
   return fixed(v, v < 10 ? 2 : 0) + " ms";
 }
 
@@ -216,7 +217,7 @@ std::optional<BestCaf> best_caf(const Workload& w, const Figure& f) {
 double ratio(double ockam, double caf, const Figure& f) { return f.higher_is_better ? ockam / caf : caf / ockam; }
 
 std::optional<double> ratio_vs_best_caf(const Workload& w, const Figure& f) {
-  if (!w.ockam) return std::nullopt;
+  if (!w.ockam || !f.compared) return std::nullopt;
   const std::optional<Summary> o = summarise(*w.ockam, f);
   const std::optional<BestCaf> c = best_caf(w, f);
   if (!o || !c || o->median <= 0 || c->summary.median <= 0) return std::nullopt;
@@ -238,6 +239,7 @@ std::vector<Figure> figures_for(const Workload& w) {
   }
   if (any(kBytesPerWorker)) out.push_back(kBytesPerWorker);
   if (any(kBytesPerQueued)) out.push_back(kBytesPerQueued);
+  if (any(kQueuedAtPeak)) out.push_back(kQueuedAtPeak);
   if (out.empty()) out.push_back(kTime);
   return out;
 }
@@ -266,7 +268,7 @@ void print_table(std::ostream& out, std::vector<Workload> workloads) {
         const bool ockam = i == 0;
         if (!ockam && !m->errored && !has(*m, f)) continue;  // e.g. a counter only one scheduler reports
         std::string runtime = ockam ? variant : caf_label(variant);
-        if (!ockam && best && best->variant == variant && cafs_with_figure > 1) runtime += " (better)";
+        if (!ockam && f.compared && best && best->variant == variant && cafs_with_figure > 1) runtime += " (better)";
         std::vector<std::string> row{first ? w.key : "", first ? f.label : "", runtime};
         first = false;
         if (m == nullptr) {
@@ -280,7 +282,7 @@ void print_table(std::ostream& out, std::vector<Workload> workloads) {
           row.push_back(format(s->max, f));
           row.push_back(s->runs < 2 ? "-" : fixed(s->flips(), 2) + (s->flipping() ? " FLIPS" : ""));
           std::string r;
-          if (ockam) {
+          if (ockam && f.compared) {
             const std::optional<double> vs = ratio_vs_best_caf(w, f);
             r = vs ? format_ratio(*vs) : "-";
           }
@@ -464,8 +466,18 @@ std::string svg_chart(const std::vector<Workload>& workloads, std::string_view s
       << "<text x=\"" << x_2 << "\" y=\"" << fixed(kTop - 14, 0)
       << "\" font-size=\"11\" text-anchor=\"start\" fill=\"#2e7d32\">2x (target)</text>\n"
       << "<text x=\"" << fixed(kLeft + kPlotWidth / 2, 0) << "\" y=\"" << fixed(plot_bottom + 36, 0)
-      << "\" font-size=\"12\" text-anchor=\"middle\">ratio against CAF's better scheduler (log scale)</text>\n"
-      << "</svg>\n";
+      << "\" font-size=\"12\" text-anchor=\"middle\">ratio against CAF's better scheduler (log scale)</text>\n";
+  // Legend: what the colours say.
+  const std::string legend_y = fixed(plot_bottom + 36, 0);
+  double legend_x = 10;
+  for (const auto& [colour, what] : {std::pair{"#2e7d32", "2x or more"}, std::pair{"#f9a825", "1x to 2x"},
+                                     std::pair{"#c62828", "below 1x"}}) {
+    svg << "<rect x=\"" << fixed(legend_x, 0) << "\" y=\"" << fixed(plot_bottom + 26, 0)
+        << "\" width=\"12\" height=\"12\" fill=\"" << colour << "\"/><text x=\"" << fixed(legend_x + 16, 0)
+        << "\" y=\"" << legend_y << "\" font-size=\"11\">" << what << "</text>\n";
+    legend_x += 90;
+  }
+  svg << "</svg>\n";
   return svg.str();
 }
 

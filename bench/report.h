@@ -75,11 +75,14 @@ struct Figure {
   const char* counter;
   const char* label;  // with its unit
   bool higher_is_better;
+  bool compared = true;  // false: context for the row above it, no ratio
 };
 inline constexpr Figure kItems{"items_per_second", "items/s", true};
 inline constexpr Figure kRoundTrip{"ns_per_round_trip", "ns/round trip", false};
 inline constexpr Figure kBytesPerWorker{"bytes_per_worker", "bytes/worker (RSS)", false};
 inline constexpr Figure kBytesPerQueued{"bytes_per_queued_message", "bytes/queued message", false};
+// What bytes_per_queued_message was divided by: how many were queued.
+inline constexpr Figure kQueuedAtPeak{"queued_at_peak", "messages queued at the peak", true, false};
 inline constexpr Figure kTime{nullptr, "ms/iteration", false};
 
 // A figure over one side's repetitions. flips = max / min: how far apart its
@@ -108,11 +111,13 @@ std::optional<BestCaf> best_caf(const Workload& workload, const Figure& figure);
 // > 1: ockam_cpp better. `ockam` against `caf`, both the same figure.
 double ratio(double ockam, double caf, const Figure& figure);
 // ockam_cpp's median against the better CAF scheduler's; nullopt if either
-// side is missing or failed, or a median is not positive.
+// side is missing or failed, a median is not positive, or the figure is
+// not one to compare.
 std::optional<double> ratio_vs_best_caf(const Workload& workload, const Figure& figure);
 
 // The figures a workload's rows show, the main one first (a round trip
-// before a rate, then any memory figure; the time if there is neither).
+// before a rate, then any memory figure and what it was divided by; the
+// time if there is neither).
 std::vector<Figure> figures_for(const Workload& workload);
 
 // The three tables, markdown: ockam_cpp beside CAF (every workload with

@@ -149,7 +149,9 @@ int main(int argc, char** argv) {
 
   TableReporter reporter(benchmark::CreateDefaultDisplayReporter());
   const std::string started = machine_and_date(static_cast<int>(std::thread::hardware_concurrency()));
+  const auto run_start = std::chrono::steady_clock::now();
   const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
+  const double run_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count() / 60;
   benchmark::Shutdown();
 
   if (matched == 0) {
@@ -166,7 +168,8 @@ int main(int argc, char** argv) {
   report::print_table(std::cout, workloads);
   report::print_flood(std::cout, workloads);
   report::print_costs(std::cout, workloads);
-  std::cout << "\nJSON of the whole run: " << out_path << "\n";
+  std::printf("\nthe run took %.1f min\n", run_minutes);
+  std::cout << "JSON of the whole run: " << out_path << "\n";
   {
     std::ofstream svg(svg_path);
     svg << report::svg_chart(workloads, "run started " + started);

@@ -142,6 +142,29 @@ TEST_CASE("a cost is compared with the CAF scheduler of the lower median, invert
   CHECK(*ratio_vs_best_caf(w, kRoundTrip) == doctest::Approx(4.0));
 }
 
+TEST_CASE("the queue's depth at the memory peak has a row, and no ratio") {
+  Collection c;
+  for (const char* fn : {"BM_Counting", "BM_CafCounting"}) {
+    Sample s = with("items_per_second", 1e6);
+    s.counters["bytes_per_queued_message"] = std::string(fn) == "BM_Counting" ? 50 : 100;
+    s.counters["queued_at_peak"] = 5e6;
+    c.add(fn, "", s);
+  }
+  const Workload& w = find(c, "Counting");
+  const std::vector<Figure> figures = figures_for(w);
+  REQUIRE(figures.size() == 3);
+  CHECK(figures[1].counter == kBytesPerQueued.counter);
+  CHECK(*ratio_vs_best_caf(w, kBytesPerQueued) == doctest::Approx(2.0));
+  CHECK(figures[2].counter == kQueuedAtPeak.counter);
+  CHECK_FALSE(ratio_vs_best_caf(w, kQueuedAtPeak));
+  std::ostringstream out;
+  print_table(out, c.workloads());
+  const std::vector<std::vector<std::string>> rows = cells(out.str());
+  REQUIRE(rows.size() == 8);  // header, rule, two rows a figure
+  CHECK(rows[6] == std::vector<std::string>{"Counting", "messages queued at the peak", "ockam_cpp", "1", "5.00 M", "5.00 M",
+                                            "5.00 M", "-", ""});
+}
+
 TEST_CASE("a failed CAF scheduler leaves no ratio, counts as an error and shows in the table") {
   Collection c;
   add_runs(c, "BM_Big", "", "items_per_second", {5, 5, 5});
