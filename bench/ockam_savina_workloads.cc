@@ -170,11 +170,13 @@ struct CountingWorker : ockam::Worker<std::variant<Increment, GetTotal>> {
     if (std::holds_alternative<GetTotal>(msg.body())) {
       const Total answer{total};
       total = 0;  // the next run's count starts afresh
-      handled->store(0, std::memory_order_relaxed);  // seen by the producer after the answer (which it waits for)
+      // relaxed: the producer's next run starts after it has this answer,
+      // which carries the store to it (the mailbox's release/acquire).
+      handled->store(0, std::memory_order_relaxed);
       return ctx.send(msg.return_route(), answer);
     }
-    // relaxed: a progress figure the producer samples for the queue's
-    // depth; nothing else is published through it.
+    // relaxed: a progress figure for the producer's depth samples (pairs
+    // with QueuePeak::sample's load); nothing else is published through it.
     handled->store(++total, std::memory_order_relaxed);
     return {};
   }
@@ -185,8 +187,8 @@ struct QueuePeak {
   const std::atomic<std::int64_t>* handled;
   std::int64_t peak = 0;
   void sample(std::int64_t sent) {
-    // relaxed: pairs with the counter's store; an old value only makes the
-    // depth look larger by what the counter handled since, a few at most.
+    // relaxed: pairs with CountingWorker's store; a stale value only makes
+    // the depth look larger by what the counter handled since.
     peak = std::max(peak, sent - handled->load(std::memory_order_relaxed));
   }
 };

@@ -298,6 +298,40 @@ void print_table(std::ostream& out, std::vector<Workload> workloads) {
   print_rows(out, rows, 3);  // counts, figures and ratios right-aligned
 }
 
+void print_summary(std::ostream& out, std::vector<Workload> workloads) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"workload", "figure", "ockam_cpp", "its range (5 runs)", "flips", "CAF", "CAF sharing",
+                  "vs CAF's better"});
+  auto median_of = [](const Measured* m, const Figure& f) -> std::string {
+    if (m == nullptr) return "-";
+    if (m->errored) return "ERROR";
+    const auto s = summarise(*m, f);
+    return s ? format(s->median, f) : "-";
+  };
+  for (const Workload& w : in_order(std::move(workloads))) {
+    if (!in_main_table(w)) continue;
+    const auto caf = w.caf.find("");
+    const auto sharing = w.caf.find("sharing");
+    for (const Figure& f : figures_for(w)) {
+      if (!f.compared) continue;
+      std::vector<std::string> row{w.key, f.label, median_of(w.ockam ? &*w.ockam : nullptr, f), "", ""};
+      if (w.ockam && !w.ockam->errored) {
+        if (const auto s = summarise(*w.ockam, f)) {
+          row[3] = format(s->min, f) + " - " + format(s->max, f);
+          row[4] = s->runs < 2 ? "-" : fixed(s->flips(), 2) + (s->flipping() ? " FLIPS" : "");
+        }
+      }
+      row.push_back(median_of(caf == w.caf.end() ? nullptr : &caf->second, f));
+      row.push_back(median_of(sharing == w.caf.end() ? nullptr : &sharing->second, f));
+      const std::optional<double> r = ratio_vs_best_caf(w, f);
+      row.push_back(r ? format_ratio(*r) : "-");
+      rows.push_back(std::move(row));
+    }
+  }
+  if (rows.size() == 1) return;
+  print_rows(out, rows, 2);
+}
+
 void print_flood(std::ostream& out, const std::vector<Workload>& workloads) {
   struct Column {
     Figure figure;  // its label heads the column

@@ -125,6 +125,10 @@ std::vector<Figure> figures_for(const Workload& workload);
 // the cost of security (secured workloads beside their plain twins).
 // A table with nothing to show prints nothing.
 void print_table(std::ostream& out, std::vector<Workload> workloads);
+// The main table again, one row per workload and figure (for a README):
+// ockam_cpp's median, its range and flips, each CAF scheduler's median, the
+// ratio against the better. Figures without a ratio (queued_at_peak) left out.
+void print_summary(std::ostream& out, std::vector<Workload> workloads);
 void print_flood(std::ostream& out, const std::vector<Workload>& workloads);
 void print_costs(std::ostream& out, const std::vector<Workload>& workloads);
 // Whether print_table has a row for it (not the flood, not a cost pair).

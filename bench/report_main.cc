@@ -166,6 +166,8 @@ int main(int argc, char** argv) {
             << "): each side's median, min and max over its runs, flips = max/min (FLIPS: over "
             << report::kFlipLimit << "), the ratio against the better CAF scheduler's median:\n\n";
   report::print_table(std::cout, workloads);
+  std::cout << "\nthe same, one row per workload (medians; ockam_cpp's range over its runs):\n\n";
+  report::print_summary(std::cout, workloads);
   report::print_flood(std::cout, workloads);
   report::print_costs(std::cout, workloads);
   std::printf("\nthe run took %.1f min\n", run_minutes);

@@ -196,6 +196,22 @@ TEST_CASE("the table has a row per side with its median, min, max and flips, the
         std::vector<std::string>{"", "", "CAF sharing", "5", "500.0 k/s", "500.0 k/s", "500.0 k/s", "1.00", ""});
 }
 
+TEST_CASE("the summary has one row per workload and figure, with each scheduler's median and the ratio") {
+  Collection c;
+  add_runs(c, "BM_Ring", "100000", "items_per_second", {20e6, 24e6, 22e6, 21e6, 23e6});
+  add_runs(c, "BM_CafRing", "100000", "items_per_second", {10e6, 11e6, 12e6, 9e6, 8e6});
+  add_runs(c, "BM_CafRing_sharing", "100000", "items_per_second", {5e6, 5e6, 5e6, 5e6, 5e6});
+  add_runs(c, "BM_MailboxOneProducer", "", "items_per_second", {40e6});
+  std::ostringstream out;
+  print_summary(out, c.workloads());
+  const std::vector<std::vector<std::string>> rows = cells(out.str());
+  REQUIRE(rows.size() == 4);  // header, rule, Ring, the mailbox
+  CHECK(rows[2] == std::vector<std::string>{"Ring/100000", "items/s", "22.00 M/s", "20.00 M/s - 24.00 M/s", "1.20",
+                                            "10.00 M/s", "5.00 M/s", "2.20x"});
+  CHECK(rows[3] == std::vector<std::string>{"MailboxOneProducer", "items/s", "40.00 M/s", "40.00 M/s - 40.00 M/s", "-",
+                                            "-", "-", "-"});
+}
+
 TEST_CASE("the chart has one bar per workload with a ratio, and the 1x and 2x lines") {
   Collection c;
   add_runs(c, "BM_Twice", "", "items_per_second", {4, 4, 4});

@@ -47,8 +47,9 @@ using change_atom = caf::atom_constant<caf::atom("change")>;
 using fade_atom = caf::atom_constant<caf::atom("fade")>;
 using faded_atom = caf::atom_constant<caf::atom("faded")>;
 
-// Counted by a handler that saw something wrong (rare: relaxed is enough,
-// the app reads it after the actors are done).
+// Counted by a handler that saw something wrong. Its increments are
+// relaxed: only the count matters, and the app reads it (wrong_ok) after
+// await_all_actors_done, which orders every actor's last turn before it.
 using Wrong = std::atomic<std::int64_t>;
 
 bool wrong_ok(benchmark::State& state, const Wrong& wrong) {
@@ -158,11 +159,14 @@ struct counting_state {
 
 caf::behavior counting_actor(caf::stateful_actor<counting_state>* self, std::atomic<std::int64_t>* handled) {
   return {
-      // relaxed: a progress figure the producer samples, nothing published through it
+      // relaxed: a progress figure for the producer's depth samples (pairs
+      // with QueuePeak::sample's load); nothing is published through it.
       [=](increment_atom) { handled->store(++self->state.total, std::memory_order_relaxed); },
       [=](caf::get_atom) {
         const std::int64_t total = self->state.total;
         self->state.total = 0;  // the next run's count starts afresh
+        // relaxed: the producer's next run starts after this answer, which
+        // carries the store to it (CAF's mailbox: release/acquire).
         handled->store(0, std::memory_order_relaxed);
         return total;
       },
@@ -174,8 +178,8 @@ struct QueuePeak {
   const std::atomic<std::int64_t>* handled;
   std::int64_t peak = 0;
   void sample(std::int64_t sent) {
-    // relaxed: pairs with the counter's store; an old value only makes the
-    // depth look larger by what the counter handled since.
+    // relaxed: pairs with counting_actor's store; a stale value only makes
+    // the depth look larger by what the counter handled since.
     peak = std::max(peak, sent - handled->load(std::memory_order_relaxed));
   }
 };
