@@ -300,7 +300,7 @@ void print_table(std::ostream& out, std::vector<Workload> workloads) {
 
 void print_summary(std::ostream& out, std::vector<Workload> workloads) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"workload", "figure", "ockam_cpp", "its range (5 runs)", "flips", "CAF", "CAF sharing",
+  rows.push_back({"workload", "figure", "ockam_cpp", "its min - max", "flips", "CAF", "CAF sharing",
                   "vs CAF's better"});
   auto median_of = [](const Measured* m, const Figure& f) -> std::string {
     if (m == nullptr) return "-";
@@ -441,7 +441,7 @@ std::string svg_chart(const std::vector<Workload>& workloads, std::string_view s
   }
   lo /= 1.25;
   hi *= 1.6;  // room for the value labels right of the longest bar
-  constexpr double kLeft = 330, kPlotWidth = 560, kTop = 64, kRow = 24, kBarHeight = 14;
+  constexpr double kLeft = 330, kPlotWidth = 560, kTop = 78, kRow = 24, kBarHeight = 14;
   const double width = kLeft + kPlotWidth + 30;
   const double plot_bottom = kTop + kRow * static_cast<double>(bars.size());
   const double height = plot_bottom + 46;
