@@ -127,7 +127,7 @@ void BM_FanOut(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
 }
-BENCHMARK(BM_FanOut)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FanOut)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 struct Driver : ockam::Worker<int> {
   const std::vector<Address>* targets;
@@ -157,7 +157,7 @@ void BM_FanOutFromWorker(benchmark::State& state) {
   if (node.stats().handler_errors != 0) return report_failure(state, "a driver send failed");
   state.SetItemsProcessed(state.iterations() * n * kFanOutRounds);
 }
-BENCHMARK(BM_FanOutFromWorker)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FanOutFromWorker)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- Ring
 
@@ -208,7 +208,7 @@ void BM_Ring(benchmark::State& state) {
   if (node.stats().handler_errors != 0) return report_failure(state, "a hop failed");
   state.SetItemsProcessed(state.iterations() * std::int64_t{kRingTokens} * kRingHops);
 }
-BENCHMARK(BM_Ring)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Ring)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- PingPong
 
@@ -251,7 +251,7 @@ void ping_pong(benchmark::State& state, ockam::WorkerOptions ping, ockam::Worker
 }
 
 void BM_PingPong(benchmark::State& state) { ping_pong(state, {}, {}); }
-BENCHMARK(BM_PingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PingPong)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // PingPong with an incoming policy on both players (AccessPolicy::source_in,
 // a call and a comparison per message): what a policy check adds to a hop,

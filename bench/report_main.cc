@@ -1,98 +1,52 @@
 // //bench:report: runs both suites (the node's BM_X workloads and CAF's
 // BM_CafX twins, linked into this binary), shows Google Benchmark's usual
-// console output, writes its JSON of the whole run to a file, and then prints
-// ONE table that puts each ockam_cpp figure beside its CAF peer from the same
-// run.
+// console output, writes its JSON of the whole run to a file, then prints
+// ONE table that puts each ockam_cpp figure beside its CAF peers from the
+// same run, and writes a chart of the ratios (SVG). The pairing, the
+// arithmetic and the rendering are bench/report.h's.
 //
 //   bazel run -c opt //bench:report
 //   bazel run -c opt //bench:report -- --benchmark_filter=FanOut
-//   bazel run -c opt //bench:report -- --out=/tmp/run.json
+//   bazel run -c opt //bench:report -- --out=/tmp/run.json --svg=/tmp/run.svg
 //
 // JSON: --out=PATH, or Google Benchmark's own --benchmark_out=PATH
 // (--benchmark_out_format=json|csv|console, json unless given). Default:
 // bench_report.json in $BUILD_WORKSPACE_DIRECTORY (set by `bazel run`), else
-// in the current directory.
+// in the current directory. Chart: --svg=PATH, else bench_report.svg in the
+// JSON's directory.
 //
-// Pairing: BM_X/args (ockam_cpp) with BM_CafX/args (CAF). A CAF benchmark
-// named BM_CafX_variant/args (e.g. BM_CafFanOut_sharing: CAF on another
-// scheduler) is an extra row for the same workload. The TCP workloads pair
-// the same way: BM_TcpRoundTrip with BM_CafTcpRoundTrip (ns/round trip),
-// BM_TcpThroughput with BM_CafTcpThroughput (items/s). A side that did not
-// run (filtered out, or not written yet) shows "-", and so does the ratio.
+// Every traffic workload runs 5 times (Repetitions(5)); the table shows each
+// side's median, minimum and maximum over its runs, flips (max/min, FLIPS
+// past 1.5), and ockam_cpp's median against the better CAF scheduler's.
+// BM_TcpFloodNoRead (no CAF twin) and the secured workloads get tables of
+// their own after the main one.
 //
-// BM_TcpFloodNoRead (a hostile peer floods node A and never reads; no CAF
-// twin) is not in that table: its figures (peak RSS growth, the RTTs of A's
-// other peer) have no peer to pair with, so it gets a small table of its own
-// after the main one.
-//
-// Ratios: ockam/CAF for rates (items_per_second), CAF/ockam for costs
-// (ns_per_round_trip, bytes_per_worker), so > 1 always means ockam_cpp did
-// better. With repetitions, each figure is the median of the repetitions.
-//
-// Exit status: nonzero if any benchmark failed (SkipWithError); its cell
-// shows "ERROR: <message>".
+// Exit status: nonzero if any benchmark failed (SkipWithError; its cell
+// shows "ERROR: <message>") or the chart could not be written.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <cmath>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <ctime>
+#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <map>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "bench/report.h"
+
 namespace {
 
-// ------------------------------------------------------------ collection ---
-
-enum class Side { ockam, caf };
-
-struct Measured {
-  std::vector<benchmark::BenchmarkReporter::Run> runs;  // iteration runs, in order
-  std::string error;                                    // first error message, if any
-  bool errored = false;
-};
-
-// One workload (e.g. "FanOut/100000") and what each side measured for it.
-struct Workload {
-  std::string key;
-  std::optional<Measured> ockam;
-  std::map<std::string, Measured> caf;  // variant ("" = CAF's default) -> runs
-};
-
-struct Identity {
-  Side side;
-  std::string key;      // "FanOut/100000"
-  std::string variant;  // CAF only: "" or e.g. "sharing"
-};
-
-Identity identify(const benchmark::BenchmarkReporter::Run& run) {
-  const std::string& fn = run.run_name.function_name;
-  Identity id{Side::ockam, fn, ""};
-  std::string base = fn;
-  if (fn.rfind("BM_Caf", 0) == 0) {
-    id.side = Side::caf;
-    base = fn.substr(6);
-    if (const auto us = base.find('_'); us != std::string::npos) {
-      id.variant = base.substr(us + 1);
-      base.resize(us);
-    }
-  } else if (fn.rfind("BM_", 0) == 0) {
-    base = fn.substr(3);
-  }
-  id.key = run.run_name.args.empty() ? base : base + "/" + run.run_name.args;
-  return id;
-}
+using ockam_bench::report::Collection;
+using ockam_bench::report::Sample;
 
 // A display reporter that shows what the default one shows (console, or
-// whatever --benchmark_format asks for) and keeps every run for the table.
+// whatever --benchmark_format asks for) and keeps every repetition for the
+// tables and the chart.
 class TableReporter : public benchmark::BenchmarkReporter {
  public:
   explicit TableReporter(benchmark::BenchmarkReporter* display) : display_(display) {}
@@ -102,290 +56,28 @@ class TableReporter : public benchmark::BenchmarkReporter {
   void ReportRuns(const std::vector<Run>& reports) override {
     display_->ReportRuns(reports);
     for (const Run& run : reports) {
-      if (run.run_type != Run::RT_Iteration) continue;  // aggregates: recomputed below
-      const Identity id = identify(run);
-      Workload& w = workload(id.key);
-      Measured& m = id.side == Side::ockam ? (w.ockam ? *w.ockam : w.ockam.emplace()) : w.caf[id.variant];
+      if (run.run_type != Run::RT_Iteration) continue;  // aggregates: recomputed by the report
+      const std::string& fn = run.run_name.function_name;
+      const std::string& args = run.run_name.args;
       if (run.error_occurred) {
-        ++errors_;
-        if (!m.errored) m.error = run.error_message;
-        m.errored = true;
-      } else {
-        m.runs.push_back(run);
+        collection_.add_error(fn, args, run.error_message);
+        continue;
       }
+      Sample sample;
+      for (const auto& [name, counter] : run.counters) sample.counters[name] = counter.value;
+      if (run.iterations > 0) sample.ms_per_iteration = run.real_accumulated_time * 1e3 / static_cast<double>(run.iterations);
+      collection_.add(fn, args, std::move(sample));
     }
   }
 
   void Finalize() override { display_->Finalize(); }
 
-  const std::vector<Workload>& workloads() const { return workloads_; }
-  int errors() const { return errors_; }
+  const Collection& collection() const { return collection_; }
 
  private:
-  Workload& workload(const std::string& key) {
-    for (Workload& w : workloads_) {
-      if (w.key == key) return w;
-    }
-    workloads_.push_back(Workload{key, std::nullopt, {}});
-    return workloads_.back();
-  }
-
   benchmark::BenchmarkReporter* display_;  // owned by the library
-  std::vector<Workload> workloads_;
-  int errors_ = 0;
+  Collection collection_;
 };
-
-// ----------------------------------------------------------------- table ---
-
-struct Figure {
-  const char* counter;  // user counter name; nullptr: real time per iteration
-  const char* label;    // what the row shows, with its unit
-  bool higher_is_better;
-};
-
-constexpr Figure kItems{"items_per_second", "items/s", true};
-constexpr Figure kRoundTrip{"ns_per_round_trip", "ns/round trip", false};
-constexpr Figure kBytes{"bytes_per_worker", "bytes/worker (RSS)", false};
-constexpr Figure kTime{nullptr, "ms/iteration", false};
-
-std::optional<double> value_of(const benchmark::BenchmarkReporter::Run& run, const Figure& f) {
-  if (f.counter == nullptr) {
-    if (run.iterations <= 0) return std::nullopt;
-    return run.real_accumulated_time * 1e3 / static_cast<double>(run.iterations);
-  }
-  const auto it = run.counters.find(f.counter);
-  if (it == run.counters.end()) return std::nullopt;
-  return it->second.value;
-}
-
-// Median over the repetitions (a single run: its value).
-std::optional<double> median(const Measured& m, const Figure& f) {
-  std::vector<double> values;
-  for (const auto& run : m.runs) {
-    if (auto v = value_of(run, f)) values.push_back(*v);
-  }
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-bool has(const Measured& m, const Figure& f) { return median(m, f).has_value(); }
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string format(double v, const Figure& f) {
-  if (f.counter != nullptr && std::strcmp(f.counter, "items_per_second") == 0) {
-    if (v >= 1e12) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.3g /s", v);
-      return buf;
-    }
-    if (v >= 1e9) return fixed(v / 1e9, 2) + " G/s";
-    if (v >= 1e6) return fixed(v / 1e6, 2) + " M/s";
-    if (v >= 1e3) return fixed(v / 1e3, 1) + " k/s";
-    return fixed(v, 0) + " /s";
-  }
-  if (f.counter != nullptr && std::strcmp(f.counter, "ns_per_round_trip") == 0) {
-    return fixed(v, v < 100 ? 1 : 0) + " ns";
-  }
-  if (f.counter != nullptr && std::strcmp(f.counter, "bytes_per_worker") == 0) return fixed(v, 0) + " B";
-  return fixed(v, v < 10 ? 2 : 0) + " ms";
-}
-
-std::string cell(const std::optional<Measured>& m, const Figure& f) {
-  if (!m) return "-";
-  if (m->errored) return "ERROR: " + m->error;
-  const auto v = median(*m, f);
-  return v ? format(*v, f) : "-";
-}
-
-std::string ratio(const std::optional<Measured>& ockam, const std::optional<Measured>& caf, const Figure& f) {
-  if (!ockam || !caf || ockam->errored || caf->errored) return "-";
-  const auto o = median(*ockam, f);
-  const auto c = median(*caf, f);
-  if (!o || !c || *o <= 0 || *c <= 0) return "-";
-  const double r = f.higher_is_better ? *o / *c : *c / *o;
-  if (r < 0.1) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2gx", r);
-    return buf;
-  }
-  return fixed(r, r < 10 ? 2 : (r < 100 ? 1 : 0)) + "x";
-}
-
-// The figures a workload's rows show, most telling first.
-std::vector<Figure> figures_for(const Workload& w) {
-  std::vector<const Measured*> all;
-  if (w.ockam) all.push_back(&*w.ockam);
-  for (const auto& [variant, m] : w.caf) all.push_back(&m);
-  auto any = [&](const Figure& f) {
-    return std::any_of(all.begin(), all.end(), [&](const Measured* m) { return has(*m, f); });
-  };
-  std::vector<Figure> out;
-  if (any(kRoundTrip)) {
-    out.push_back(kRoundTrip);  // a latency workload: its rate is just 1/latency
-  } else if (any(kItems)) {
-    out.push_back(kItems);
-  }
-  if (any(kBytes)) out.push_back(kBytes);
-  if (out.empty()) out.push_back(kTime);
-  return out;
-}
-
-// Workloads with a section of their own instead of rows in the pairing table.
-bool is_flood(const Workload& w) { return w.key.substr(0, w.key.find('/')) == "TcpFloodNoRead"; }
-
-// The cost of security: each workload beside its plain twin on this node
-// (no CAF twin; see bench/README.md).
-struct CostPair {
-  const char* secured;
-  const char* plain;
-  const char* what;
-};
-constexpr CostPair kCostPairs[] = {
-    {"PingPongPolicy", "PingPong", "an incoming policy on both players"},
-    {"SecureChannelRoundTrip/tcp:0", "PlainRoundTrip/tcp:0", "round trip through a channel, one node"},
-    {"SecureChannelRoundTrip/tcp:1", "PlainRoundTrip/tcp:1", "round trip through a channel over TCP"},
-    {"SecureChannelThroughput/tcp:0", "PlainThroughput/tcp:0", "one-way stream through a channel, one node"},
-    {"SecureChannelThroughput/tcp:1", "PlainThroughput/tcp:1", "one-way stream through a channel over TCP"},
-};
-bool is_cost(const Workload& w) {
-  return std::any_of(std::begin(kCostPairs), std::end(kCostPairs), [&](const CostPair& p) {
-    return w.key == p.secured || (w.key == p.plain && w.key != "PingPong");
-  });
-}
-
-int order_of(const std::string& key) {
-  static const char* const kOrder[] = {"SpawnIdle", "FanOut", "FanOutFromWorker", "Ring",
-                                       "PingPong",  "TcpRoundTrip", "TcpThroughput"};
-  const std::string base = key.substr(0, key.find('/'));
-  for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
-    if (base == kOrder[i]) return i;
-  }
-  return static_cast<int>(std::size(kOrder));
-}
-
-// Markdown: the header row, its rule (columns from `first_right` on are
-// right-aligned), the other rows.
-void print_rows(std::ostream& out, const std::vector<std::vector<std::string>>& rows, std::size_t first_right) {
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  auto print_row = [&](const std::vector<std::string>& row) {
-    out << "|";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const bool right = i >= first_right;
-      const std::string pad(width[i] - row[i].size(), ' ');
-      out << " " << (right ? pad + row[i] : row[i] + pad) << " |";
-    }
-    out << "\n";
-  };
-  print_row(rows.front());
-  out << "|";
-  for (std::size_t i = 0; i < width.size(); ++i) {
-    out << (i >= first_right ? std::string(width[i] + 1, '-') + ":|" : std::string(width[i] + 2, '-') + "|");
-  }
-  out << "\n";
-  for (std::size_t r = 1; r < rows.size(); ++r) print_row(rows[r]);
-}
-
-void print_table(std::ostream& out, std::vector<Workload> workloads) {
-  std::stable_sort(workloads.begin(), workloads.end(),
-                   [](const Workload& a, const Workload& b) { return order_of(a.key) < order_of(b.key); });
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back({"workload", "figure", "ockam_cpp", "CAF", "ratio (>1: ockam_cpp better)"});
-  for (const Workload& w : workloads) {
-    if (is_flood(w) || is_cost(w)) continue;  // print_flood(), print_costs()
-    std::vector<std::pair<std::string, std::optional<Measured>>> cafs;  // variant label -> runs
-    if (const auto it = w.caf.find(""); it != w.caf.end()) cafs.emplace_back("", it->second);
-    for (const auto& [variant, m] : w.caf) {
-      if (!variant.empty()) cafs.emplace_back(variant, m);
-    }
-    if (cafs.empty()) cafs.emplace_back("", std::nullopt);
-    for (const Figure& f : figures_for(w)) {
-      for (const auto& [variant, caf] : cafs) {
-        // The bytes row only for CAF's default (the variants differ in scheduling).
-        if (!variant.empty() && f.counter == kBytes.counter) continue;
-        std::string name = w.key;
-        if (!variant.empty()) name += " (CAF " + variant + ")";
-        rows.push_back({name, f.label, cell(w.ockam, f), cell(caf, f), ratio(w.ockam, caf, f)});
-      }
-    }
-  }
-  print_rows(out, rows, 2);  // figures and ratios right-aligned
-}
-
-// BM_TcpFloodNoRead's counters (bench/ockam_tcp_workloads.cc), medians over
-// its repetitions; nothing if it did not run.
-void print_flood(std::ostream& out, const std::vector<Workload>& workloads) {
-  struct Column {
-    Figure figure;  // its label heads the column
-    const char* unit;
-    int decimals;
-  };
-  static const Column kColumns[] = {
-      {{"peak_rss_growth_MiB", "peak RSS growth", false}, " MiB", 1},
-      {{"rtt_p50_ms", "B's RTT p50", false}, " ms", 2},
-      {{"rtt_p99_ms", "p99", false}, " ms", 2},
-      {{"rtt_max_ms", "max", false}, " ms", 2},
-      {{"round_trips", "round trips", true}, "", 0},
-      {{"lost_round_trips", "lost", false}, "", 0},
-      {{"flood_frames_written", "flood frames written", true}, "", 0},
-  };
-  std::vector<std::vector<std::string>> rows;
-  rows.emplace_back(1, "workload");
-  for (const Column& c : kColumns) rows.front().emplace_back(c.figure.label);
-  for (const Workload& w : workloads) {
-    if (!is_flood(w) || !w.ockam) continue;
-    std::vector<std::string> row{w.key};
-    if (w.ockam->errored) {
-      row.push_back("ERROR: " + w.ockam->error);
-    } else {
-      for (const Column& c : kColumns) {
-        const auto v = median(*w.ockam, c.figure);
-        row.push_back(v ? fixed(*v, c.decimals) + c.unit : "-");
-      }
-    }
-    row.resize(rows.front().size());  // an ERROR row: the other cells empty
-    rows.push_back(std::move(row));
-  }
-  if (rows.size() == 1) return;
-  out << "\nnode A flooded by a peer that never reads, and node B's round trips to A meanwhile\n"
-         "(no CAF twin, see bench/README.md; figures are medians over repetitions):\n\n";
-  print_rows(out, rows, 1);
-}
-
-// Each secured workload beside its plain twin, from the same run: the
-// plain figure, the secured one, and how many times slower it is.
-void print_costs(std::ostream& out, const std::vector<Workload>& workloads) {
-  auto find = [&](const char* key) -> const Workload* {
-    for (const Workload& w : workloads) {
-      if (w.key == key && w.ockam) return &w;
-    }
-    return nullptr;
-  };
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back({"what", "figure", "plain", "secured", "cost (x slower)"});
-  for (const CostPair& p : kCostPairs) {
-    const Workload* secured = find(p.secured);
-    const Workload* plain = find(p.plain);
-    if (secured == nullptr || plain == nullptr) continue;
-    for (const Figure& f : figures_for(*secured)) {
-      // ratio() says how much better its first side is: plain over secured.
-      rows.push_back({std::string(p.what) + " (" + p.secured + ")", f.label, cell(plain->ockam, f),
-                      cell(secured->ockam, f), ratio(plain->ockam, secured->ockam, f)});
-    }
-  }
-  if (rows.size() == 1) return;
-  out << "\nthe cost of security, each beside its plain twin in this run (no CAF twin):\n\n";
-  print_rows(out, rows, 2);
-}
 
 // ------------------------------------------------------------------ main ---
 
@@ -393,21 +85,41 @@ void print_help() {
   std::printf(
       "report: runs the ockam_cpp and CAF benchmark suites and prints one table.\n"
       "  --out=PATH   write Google Benchmark's JSON of the run to PATH\n"
-      "               (default: bench_report.json in $BUILD_WORKSPACE_DIRECTORY or .)\n\n");
+      "               (default: bench_report.json in $BUILD_WORKSPACE_DIRECTORY or .)\n"
+      "  --svg=PATH   write the chart there (default: bench_report.svg beside the JSON)\n\n");
   benchmark::PrintDefaultHelp();
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// "2026-12-01 14:05 UTC, 2 CPUs, load average 1.20 0.80 0.50" at the start.
+std::string machine_and_date(int cpus) {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &utc);
+  std::string load;
+  std::ifstream loadavg("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (loadavg >> one >> five >> fifteen) load = ", load average " + one + " " + five + " " + fifteen;
+  return std::string(date) + ", " + std::to_string(cpus) + " CPUs" + load;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Translate --out=PATH into Google Benchmark's --benchmark_out, and make
-  // JSON to the default path the default.
+  // Translate --out=PATH into Google Benchmark's --benchmark_out, make JSON
+  // to the default path the default, and take --svg=PATH out.
   std::vector<std::string> args;
   bool has_out = false, has_format = false;
+  std::string svg_path;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
+    if (i > 0 && starts_with(a, "--svg=")) {
+      svg_path = a.substr(6);
+      continue;
+    }
     if (i > 0 && starts_with(a, "--out=")) a = "--benchmark_out=" + a.substr(6);
     if (starts_with(a, "--benchmark_out=")) has_out = true;
     if (starts_with(a, "--benchmark_out_format=")) has_format = true;
@@ -423,6 +135,10 @@ int main(int argc, char** argv) {
   for (const std::string& a : args) {
     if (starts_with(a, "--benchmark_out=")) out_path = a.substr(16);
   }
+  if (svg_path.empty()) {
+    const std::size_t slash = out_path.rfind('/');
+    svg_path = (slash == std::string::npos ? std::string() : out_path.substr(0, slash + 1)) + "bench_report.svg";
+  }
   std::vector<char*> cargv;
   for (std::string& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -432,25 +148,42 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(cargc, cargv.data())) return 1;
 
   TableReporter reporter(benchmark::CreateDefaultDisplayReporter());
+  const std::string started = machine_and_date(static_cast<int>(std::thread::hardware_concurrency()));
+  const auto run_start = std::chrono::steady_clock::now();
   const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
+  const double run_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count() / 60;
   benchmark::Shutdown();
 
   if (matched == 0) {
     std::cerr << "report: no benchmark matched --benchmark_filter=" << benchmark::GetBenchmarkFilter() << "\n";
     return 1;
   }
-  if (reporter.workloads().empty()) return 0;  // e.g. --benchmark_list_tests
+  const auto& workloads = reporter.collection().workloads();
+  if (workloads.empty()) return 0;  // e.g. --benchmark_list_tests
 
-  const auto& workloads = reporter.workloads();
-  if (std::any_of(workloads.begin(), workloads.end(), [](const Workload& w) { return !is_flood(w) && !is_cost(w); })) {
-    std::cout << "\nockam_cpp vs CAF (same run; figures are medians over repetitions):\n\n";
-    print_table(std::cout, workloads);
+  namespace report = ockam_bench::report;
+  std::cout << "\nockam_cpp vs CAF, same run (started " << started
+            << "): each side's median, min and max over its runs, flips = max/min (FLIPS: over "
+            << report::kFlipLimit << "), the ratio against the better CAF scheduler's median:\n\n";
+  report::print_table(std::cout, workloads);
+  std::cout << "\nthe same, one row per workload (medians; ockam_cpp's range over its runs):\n\n";
+  report::print_summary(std::cout, workloads);
+  report::print_flood(std::cout, workloads);
+  report::print_costs(std::cout, workloads);
+  std::printf("\nthe run took %.1f min\n", run_minutes);
+  std::cout << "JSON of the whole run: " << out_path << "\n";
+  {
+    std::ofstream svg(svg_path);
+    svg << report::svg_chart(workloads, "run started " + started);
+    svg.close();
+    if (!svg) {
+      std::cerr << "report: could not write the chart to " << svg_path << "\n";
+      return 1;
+    }
+    std::cout << "chart of the ratios: " << svg_path << "\n";
   }
-  print_flood(std::cout, workloads);
-  print_costs(std::cout, workloads);
-  std::cout << "\nJSON of the whole run: " << out_path << "\n";
-  if (reporter.errors() > 0) {
-    std::cout << reporter.errors() << " benchmark run(s) FAILED (ERROR rows above)\n";
+  if (reporter.collection().errors() > 0) {
+    std::cout << reporter.collection().errors() << " benchmark run(s) FAILED (ERROR rows above)\n";
     return 1;
   }
   return 0;

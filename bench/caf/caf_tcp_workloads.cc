@@ -31,6 +31,7 @@
 #include <string>
 
 #include "bench/caf/caf_players.h"
+#include "bench/caf/caf_system.h"
 #include "bench/countdown.h"
 #include "bench/memory.h"
 
@@ -42,32 +43,21 @@ using ockam_bench::ping_actor;  // on B, through B's proxy for A's pong
 using ockam_bench::pong_actor;  // on A
 using ockam_bench::start_atom;
 
-constexpr std::size_t kThreads = 2;  // same as the node's NodeOptions::threads
 constexpr const char* kHost = "127.0.0.1";
 
-// One actor system with the io middleman loaded.
-class NetSystem {
- public:
-  NetSystem() : system_(configure(config_)) {}
-  caf::actor_system& operator*() { return system_; }
-  caf::actor_system* operator->() { return &system_; }
+using ockam_bench::BenchSystem;
+using ockam_bench::Network;
+using ockam_bench::Policy;
 
- private:
-  static caf::actor_system_config& configure(caf::actor_system_config& config) {
-    config.set("scheduler.max-threads", kThreads);
-    config.load<caf::io::middleman>();
-    return config;
-  }
-  caf::actor_system_config config_;  // must outlive system_ (declared first)
-  caf::actor_system system_;
-};
-
-// The two systems of one benchmark run: A (publishes) and B (connects). B is
-// declared last, so it shuts down first: the client closes its connection,
-// then the server goes.
+// The two systems of one benchmark run, each with the io middleman, on the
+// same scheduler: A (publishes) and B (connects). B is declared last, so it
+// shuts down first: the client closes its connection, then the server goes.
+// The middleman's I/O (its multiplexer thread, and its BASP broker, an
+// actor) is the same on both schedulers; the scheduler runs the actors.
 struct TwoSystems {
-  NetSystem a;
-  NetSystem b;
+  explicit TwoSystems(Policy policy) : a(policy, Network::middleman), b(policy, Network::middleman) {}
+  BenchSystem a;
+  BenchSystem b;
 };
 
 // Publishes `whom` (an actor of A) on kHost, port 0, and returns B's proxy
@@ -107,8 +97,8 @@ bool rally(const caf::actor& ping, Countdown& done, int n) {
   return done.wait();
 }
 
-void BM_CafTcpRoundTrip(benchmark::State& state) {
-  TwoSystems s;
+void tcp_round_trip(benchmark::State& state, Policy policy) {
+  TwoSystems s(policy);
   Countdown done;
   caf::actor pong = s.a->spawn(pong_actor);
   std::string error;
@@ -152,8 +142,11 @@ void BM_CafTcpRoundTrip(benchmark::State& state) {
   }
   state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(timed) * kTcpRoundTrips);
 }
-// One iteration: CAF takes ~10 s for the 100,000 round trips here.
-BENCHMARK(BM_CafTcpRoundTrip)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+void BM_CafTcpRoundTrip(benchmark::State& state) { tcp_round_trip(state, Policy::stealing); }
+void BM_CafTcpRoundTrip_sharing(benchmark::State& state) { tcp_round_trip(state, Policy::sharing); }
+// One iteration a run: CAF takes 10 to 30 s for the 100,000 round trips here.
+BENCHMARK(BM_CafTcpRoundTrip)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafTcpRoundTrip_sharing)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- TcpThroughput
 
@@ -212,8 +205,8 @@ bool burst(const caf::actor& sender, Countdown& done, std::int64_t n) {
   return done.wait();
 }
 
-void BM_CafTcpThroughput(benchmark::State& state) {
-  TwoSystems s;
+void tcp_throughput(benchmark::State& state, Policy policy) {
+  TwoSystems s(policy);
   Countdown done;
   caf::actor counter = s.a->spawn(tcp_counter_actor, &done);
   std::string error;
@@ -263,6 +256,9 @@ void BM_CafTcpThroughput(benchmark::State& state) {
         (static_cast<double>(*peak) - static_cast<double>(rss_before)) / (1024.0 * 1024.0);
   }
 }
-BENCHMARK(BM_CafTcpThroughput)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+void BM_CafTcpThroughput(benchmark::State& state) { tcp_throughput(state, Policy::stealing); }
+void BM_CafTcpThroughput_sharing(benchmark::State& state) { tcp_throughput(state, Policy::sharing); }
+BENCHMARK(BM_CafTcpThroughput)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafTcpThroughput_sharing)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

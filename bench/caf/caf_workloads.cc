@@ -27,53 +27,22 @@
 #include <vector>
 
 #include "bench/caf/caf_players.h"
+#include "bench/caf/caf_system.h"
 #include "bench/countdown.h"
 #include "bench/memory.h"
 
 namespace {
 
-constexpr std::size_t kThreads = 2;  // same as the node's NodeOptions::threads
-
+using ockam_bench::BenchSystem;
 using ockam_bench::ping_actor;
+using ockam_bench::Policy;
 using ockam_bench::pong_actor;
 using ockam_bench::start_atom;
-
-// CAF 0.17's two schedulers. The default, work stealing, keeps a job queue
-// per thread; a thief takes the oldest job with double_ended_queue::take_tail,
-// which walks the victim's list from its head (O(queue length), both locks
-// held). When one actor or the app readies 100,000 actors at once, the
-// queues are that long and every steal walks them: the fan-out workloads
-// then run mostly inside take_tail. Work sharing (one global queue behind a
-// mutex) has no such walk. The named workloads use CAF's default; the fan-outs
-// also run once more on work sharing (the *_sharing rows), so the table holds
-// the best figure CAF 0.17 can give there, not only its default's.
-enum class Policy { stealing, sharing };
-
-// The actor system of one benchmark run.
-class BenchSystem {
- public:
-  explicit BenchSystem(Policy policy = Policy::stealing) : system_(configure(config_, policy)) {}
-  caf::actor_system& operator*() { return system_; }
-  caf::actor_system* operator->() { return &system_; }
-
- private:
-  static caf::actor_system_config& configure(caf::actor_system_config& config, Policy policy) {
-    config.set("scheduler.max-threads", kThreads);
-    if (policy == Policy::sharing) config.set("scheduler.policy", caf::atom("sharing"));
-    return config;
-  }
-  caf::actor_system_config config_;  // must outlive system_ (declared first)
-  caf::actor_system system_;
-};
+using ockam_bench::stop_all;
 
 using ockam_bench::Countdown;
 using ockam_bench::kTimeout;
 using ockam_bench::missing;
-
-void stop_all(std::vector<caf::actor>& actors) {
-  for (const caf::actor& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  actors.clear();
-}
 
 // ---------------------------------------------------------------- SpawnIdle
 
@@ -197,9 +166,9 @@ void fan_out_from_app(benchmark::State& state, Policy policy) {
 }
 void BM_CafFanOut(benchmark::State& state) { fan_out_from_app(state, Policy::stealing); }
 void BM_CafFanOut_sharing(benchmark::State& state) { fan_out_from_app(state, Policy::sharing); }
-// One iteration: under work stealing one takes minutes (see Policy).
-BENCHMARK(BM_CafFanOut)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_CafFanOut_sharing)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+// One iteration a run: under work stealing one can take minutes (see Policy).
+BENCHMARK(BM_CafFanOut)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafFanOut_sharing)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // A driver actor inside the system sends one round to every counter.
 caf::behavior driver_actor(caf::event_based_actor* self, const std::vector<caf::actor>* targets) {
@@ -234,8 +203,13 @@ void fan_out_from_actor(benchmark::State& state, Policy policy) {
 }
 void BM_CafFanOutFromWorker(benchmark::State& state) { fan_out_from_actor(state, Policy::stealing); }
 void BM_CafFanOutFromWorker_sharing(benchmark::State& state) { fan_out_from_actor(state, Policy::sharing); }
-BENCHMARK(BM_CafFanOutFromWorker)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_CafFanOutFromWorker_sharing)->Arg(100000)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafFanOutFromWorker)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafFanOutFromWorker_sharing)
+    ->Arg(100000)
+    ->Iterations(1)
+    ->Repetitions(5)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- Ring
 
@@ -265,9 +239,9 @@ caf::behavior ring_member(caf::stateful_actor<ring_state>* self, Countdown* link
   };
 }
 
-void BM_CafRing(benchmark::State& state) {
+void ring(benchmark::State& state, Policy policy) {
   const auto n = static_cast<std::int64_t>(state.range(0));
-  BenchSystem sys;
+  BenchSystem sys(policy);
   Countdown linked, home;
   std::vector<caf::actor> ring;
   ring.reserve(static_cast<std::size_t>(n));
@@ -297,7 +271,10 @@ void BM_CafRing(benchmark::State& state) {
   if (home.left() != 0) return state.SkipWithError("not every token came home");
   state.SetItemsProcessed(state.iterations() * std::int64_t{kRingTokens} * kRingHops);
 }
-BENCHMARK(BM_CafRing)->Arg(100000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+void BM_CafRing(benchmark::State& state) { ring(state, Policy::stealing); }
+void BM_CafRing_sharing(benchmark::State& state) { ring(state, Policy::sharing); }
+BENCHMARK(BM_CafRing)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafRing_sharing)->Arg(100000)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- PingPong
 
@@ -305,8 +282,8 @@ constexpr int kRoundTrips = 1000000;
 
 // pong_actor and ping_actor: bench/caf/caf_players.h.
 
-void BM_CafPingPong(benchmark::State& state) {
-  BenchSystem sys;
+void ping_pong(benchmark::State& state, Policy policy) {
+  BenchSystem sys(policy);
   Countdown done;
   caf::actor pong = sys->spawn(pong_actor);
   caf::actor ping = sys->spawn(ping_actor, pong, &done);
@@ -339,7 +316,10 @@ void BM_CafPingPong(benchmark::State& state) {
   }
   state.counters["ns_per_round_trip"] = total_ns / (static_cast<double>(state.iterations()) * kRoundTrips);
 }
-BENCHMARK(BM_CafPingPong)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+void BM_CafPingPong(benchmark::State& state) { ping_pong(state, Policy::stealing); }
+void BM_CafPingPong_sharing(benchmark::State& state) { ping_pong(state, Policy::sharing); }
+BENCHMARK(BM_CafPingPong)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CafPingPong_sharing)->Iterations(1)->Repetitions(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------- Skynet
 
