@@ -58,3 +58,44 @@ TEST_CASE("on a one-thread node a flooded worker gives way after a batch, so ano
                 "the other worker ran only after " << seen.value().body() << " of " << flood + 1
                                                     << " flooded messages");
 }
+
+TEST_CASE("a worker woken by a handler that keeps sending to it runs on the other thread before that handler returns") {
+  // The woken worker waits in the sending thread's LIFO slot, which no other
+  // thread can take; past Scheduler::kSlotPatience sends it is handed on. The
+  // producer sends a few hundred messages, then waits inside its handler for
+  // the consumer to have handled one: only the other pool thread can run it
+  // then. Without the hand-on the wait ends in a timeout.
+  struct Consumer : ockam::Worker<int> {
+    std::atomic<int>* handled;
+    explicit Consumer(std::atomic<int>* h) : handled(h) {}
+    Result<void> handle_message(Context&, Routed<int>) override {
+      handled->fetch_add(1);
+      return {};
+    }
+  };
+  struct Producer : ockam::Worker<int> {
+    std::atomic<int>* handled;
+    explicit Producer(std::atomic<int>* h) : handled(h) {}
+    Result<void> handle_message(Context& ctx, Routed<int>) override {
+      for (int i = 0; i < 300; ++i) {
+        if (Result<void> sent = ctx.send("consumer", i); !sent) return sent;
+      }
+      const bool progressed = ockam_test::eventually([&] { return handled->load() > 0; });
+      return ctx.send("app", progressed ? 1 : 0);
+    }
+  };
+  std::atomic<int> handled{0};
+  ockam::NodeOptions options;
+  options.threads = 2;
+  options.mailbox_capacity = 1000;
+  ockam::Node node(options);
+  REQUIRE_OK(node.start_worker("consumer", Consumer{&handled}));
+  REQUIRE_OK(node.start_worker("producer", Producer{&handled}));
+  REQUIRE_OK(node.send("producer", 0));
+  auto progressed = node.receive<int>(ockam_test::kStressWait);
+  REQUIRE_OK(progressed);
+  CHECK_MESSAGE(progressed.value().body() == 1, "the consumer handled nothing while its producer's handler ran");
+  REQUIRE(ockam_test::eventually([&] { return handled.load() == 300; }));
+  REQUIRE_OK(node.stop());
+  CHECK(node.stats().dropped == 0);
+}

@@ -162,6 +162,7 @@ class NodeCore {
   void count_sent() {
     if (ThreadCounts* counts = scheduler_.counts_here()) {
       ThreadCounts::bump(counts->sent);
+      scheduler_.sent_here();
     } else {
       NodeCounters::add(lifecycle_.counters().sent);
     }

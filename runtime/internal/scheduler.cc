@@ -80,6 +80,12 @@ ThreadCounts::Sum Scheduler::counts() const {
 void Scheduler::schedule(Cell* cell) {
   if (!on_pool_thread()) return inject(cell);
   if (Cell* displaced = std::exchange(tl_pool.slot, cell)) stash(displaced);
+  tl_pool.slot_sends = 0;
+}
+
+void Scheduler::release_slot() {
+  stash(std::exchange(tl_pool.slot, nullptr));
+  spawn_stash();
 }
 
 void Scheduler::inject(Cell* cell) {

@@ -8,7 +8,11 @@
 // Paths, cheapest first:
 //   * LIFO slot (pool thread, this node): a worker woken by a handler runs
 //     right after the current turn on the same thread (as in tokio): no pool
-//     submission, warm caches. At most kSlotBudget slot turns in a row.
+//     submission, warm caches. At most kSlotBudget slot turns in a row. The
+//     slot is not stealable, so a handler that keeps sending (a producer
+//     flooding a worker it woke) hands its occupant on after kSlotPatience
+//     sends: it joins the batch buffer, spawned at once, and an idle thread
+//     steals it and consumes beside the producer, instead of after it.
 //   * batch buffer (pool thread): a cell displaced from the slot waits in a
 //     thread-local buffer; kBatch of them (or what is left at the end of a
 //     task) are spawned as one task into the thread's deque, where idle
@@ -75,6 +79,7 @@ class Scheduler {
   using TurnFn = void (*)(void* owner, Cell* cell);
   static constexpr std::size_t kBatch = 16;
   static constexpr int kSlotBudget = 64;
+  static constexpr std::uint32_t kSlotPatience = 64;
   // Batches one drain task takes from the run queue before it hands over,
   // if its thread spawned tasks meanwhile.
   static constexpr int kDrainRounds = 16;
@@ -91,6 +96,10 @@ class Scheduler {
   // The calling thread's counts while it runs one of this scheduler's
   // tasks, else null (another thread, or a slot out of range).
   ThreadCounts* counts_here() const;
+  // A send from a handler on this pool thread (NodeCore counts it): past
+  // kSlotPatience sends since the LIFO slot was filled, its occupant is
+  // handed on (see the top). Precondition: on this scheduler's pool thread.
+  void sent_here();
   // The sums over every pool thread.
   ThreadCounts::Sum counts() const;
 
@@ -135,6 +144,7 @@ class Scheduler {
   void turn(Cell* cell);
   void stash(Cell* cell);
   void spawn_stash();
+  void release_slot();
   void finish_task();
   void task_submitted();
   void task_finished();
@@ -177,11 +187,15 @@ struct PoolThread {
   std::atomic<const Cell*>* running = nullptr;  // this thread's RunningSlot, if any
   ThreadCounts* counts = nullptr;               // this thread's slot's, if any
   std::uint64_t spawned = 0;                    // batch tasks this thread spawned (drain() asks)
+  std::uint32_t slot_sends = 0;                 // sends since `slot` was filled (sent_here)
 };
 inline thread_local PoolThread tl_pool;
 
 inline bool Scheduler::on_pool_thread() const { return tl_pool.scheduler == this; }
 inline ThreadCounts* Scheduler::counts_here() const { return tl_pool.scheduler == this ? tl_pool.counts : nullptr; }
+inline void Scheduler::sent_here() {
+  if (tl_pool.slot != nullptr && ++tl_pool.slot_sends == kSlotPatience) [[unlikely]] release_slot();
+}
 
 }  // namespace ockam::detail
 
