@@ -6,6 +6,7 @@
 #include <mutex>
 #include <utility>
 
+#include "runtime/internal/guarded.h"
 #include "runtime/internal/read_section.h"
 #include "runtime/internal/registry.h"
 #include "runtime/internal/scheduler.h"
@@ -19,18 +20,6 @@ namespace {
 // after it (or is told by the test's own synchronisation).
 std::atomic<TestSeam> g_seam{nullptr};
 
-
-// Runs one of a worker's calls; an exception becomes a WorkerFailed error.
-template <class F>
-Result<void> guarded(const char* call, F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw: " + e.what());
-  } catch (...) {
-    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw a non-std::exception");
-  }
-}
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include "runtime/escape.h"
 #include "runtime/internal/detached_cell.h"
+#include "runtime/internal/guarded.h"
 #include "runtime/internal/lifecycle.h"
 #include "runtime/internal/registry.h"
 #include "runtime/log.h"
@@ -13,18 +14,6 @@ namespace ockam::detail {
 namespace {
 
 thread_local const ProcessorThreads* tl_threads = nullptr;
-
-// A processor's call; an exception becomes a WorkerFailed error.
-template <class R, class F>
-R called(const char* call, F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw: " + e.what());
-  } catch (...) {
-    return Error(ErrorCode::WorkerFailed, std::string(call) + " threw a non-std::exception");
-  }
-}
 
 }  // namespace
 
@@ -58,13 +47,13 @@ void ProcessorThreads::run(Run& r) {
     reason = WorkerStopped::Reason::Failed;
     why = std::string(what) + " failed: " + error.to_string();
   };
-  Result<void> init = called<Result<void>>("initialize()", [&] { return r.processor->initialize(ctx); });
+  Result<void> init = guarded<Result<void>>("initialize()", [&] { return r.processor->initialize(ctx); });
   if (!init) {
     failed("initialize()", init.error());
   } else {
     // relaxed: see Run::stop.
     while (!r.stop.load(std::memory_order_relaxed)) {
-      Result<bool> more = called<Result<bool>>("process()", [&] { return r.processor->process(ctx); });
+      Result<bool> more = guarded<Result<bool>>("process()", [&] { return r.processor->process(ctx); });
       if (!more) {
         // An error once it was asked to stop (a receive() returning
         // NodeStopped) is the stop's, not a failure.
@@ -77,7 +66,7 @@ void ProcessorThreads::run(Run& r) {
         break;
       }
     }
-    Result<void> down = called<Result<void>>("shutdown()", [&] { return r.processor->shutdown(ctx); });
+    Result<void> down = guarded<Result<void>>("shutdown()", [&] { return r.processor->shutdown(ctx); });
     if (!down) log(LogLevel::Error, "processor " + r.name + ": " + down.error().to_string());
   }
   lifecycle_.monitors().record_end(*r.cell, reason, std::move(why));
