@@ -42,20 +42,19 @@ Result<void> check_long_route(const Route& route) {
   }
   return {};
 }
-}  // namespace detail
 
-namespace {
 Error routes_too_long() {
   return Error(ErrorCode::InvalidAddress, "the routes' addresses take more than " +
-                                              std::to_string(detail::PackedRoutes::kMaxBytes) + " bytes");
+                                              std::to_string(PackedRoutes::kMaxBytes) + " bytes");
 }
-}  // namespace
+}  // namespace detail
+
 
 Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
                                     const std::chrono::milliseconds* wait) {
   if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
   if (Result<void> r = detail::check_route(route); !r) return r;
-  if (!envelope->routes.assign(route, from)) return routes_too_long();
+  if (!envelope->routes.assign(route, from)) return detail::routes_too_long();
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
   if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
@@ -79,7 +78,7 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
                                                 " hops; at most " + std::to_string(kMaxRouteLength) +
                                                 " can cross the wire");
   }
-  if (!routes.hop(address())) return routes_too_long();
+  if (!routes.hop(address())) return detail::routes_too_long();
   envelope->direct = false;  // this worker passes it on: its ingress no longer vouches alone
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.

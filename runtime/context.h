@@ -36,6 +36,9 @@ class WorkerCell;
 // addresses. Checked once, where a route enters the node; inline for the
 // usual one-hop route.
 Result<void> check_long_route(const Route& route);
+// InvalidAddress for routes whose packed form (packed_routes.h) would pass
+// PackedRoutes::kMaxBytes: a send's, a forward's, a timer's, a request's.
+Error routes_too_long();
 inline Result<void> check_route(const Route& route) {
   if (route.size() == 1 && route.next().valid()) [[likely]] return {};
   return check_long_route(route);

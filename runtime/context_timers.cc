@@ -25,10 +25,7 @@ Result<void> Context::request_continued(Route&& route, detail::EnvelopePtr envel
 Result<Timer> Context::set_timer(std::chrono::milliseconds delay, Route&& route, detail::EnvelopePtr envelope) {
   if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
   if (Result<void> r = detail::check_route(route); !r) return r.error();
-  if (!envelope->routes.assign(route, address())) {
-    return Error(ErrorCode::InvalidAddress, "the routes' addresses take more than " +
-                                                std::to_string(detail::PackedRoutes::kMaxBytes) + " bytes");
-  }
+  if (!envelope->routes.assign(route, address())) return detail::routes_too_long();
   if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r.error();
   }

@@ -375,13 +375,6 @@ RequestTable* NodeCore::request_table(Cell& cell) {
   return made.release();  // the cell's reference, released by its seal
 }
 
-namespace {
-Error routes_too_long() {
-  return Error(ErrorCode::InvalidAddress,
-               "the routes' addresses take more than " + std::to_string(PackedRoutes::kMaxBytes) + " bytes");
-}
-}  // namespace
-
 Result<EnvelopePtr> NodeCore::request(Context& ctx, const Route& onward, EnvelopePtr envelope, const Wanted& want,
                                       std::chrono::milliseconds timeout) {
   if (!ctx.cell_->detached) {
