@@ -30,6 +30,7 @@ Address::Address(std::string_view text) {
 }
 
 void Address::set_name(std::string_view name) {
+  std::memset(inline_, 0, kInline);  // operator== compares every byte
   if (name.size() <= kInline) {
     small_ = static_cast<std::uint8_t>(name.size());
     std::memcpy(inline_, name.data(), name.size());

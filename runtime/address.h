@@ -26,7 +26,7 @@ class Address {
   Address(const char* text) : Address(std::string_view(text)) {}   // NOLINT
   Address(const std::string& text) : Address(std::string_view(text)) {}  // NOLINT
   Address(Type type, std::string_view name) : type_(type), valid_(!name.empty()) { set_name(name); }
-  Address() {}  // invalid until assigned
+  Address() : inline_{} {}  // invalid until assigned
 
   Address(const Address& other) { copy_from(other); }
   Address(Address&& other) noexcept { steal_from(other); }
@@ -60,6 +60,10 @@ class Address {
   std::string to_string() const;
 
   friend bool operator==(const Address& a, const Address& b) {
+    // Two inline names: every byte is defined (the unused name bytes are
+    // zero, and there is no padding), so the objects are equal exactly when
+    // their 32 bytes are: four word compares, no call.
+    if (!a.on_heap() && !b.on_heap()) return std::memcmp(&a, &b, sizeof(Address)) == 0;
     return a.hash_ == b.hash_ && a.type_ == b.type_ && a.valid_ == b.valid_ && a.name() == b.name();
   }
   // Computed once at construction and kept by copies: a send never hashes.
@@ -100,7 +104,8 @@ class Address {
   void copy_heap(const Address& other);
   void steal_from(Address& other) noexcept {
     std::memcpy(static_cast<void*>(this), static_cast<const void*>(&other), sizeof(Address));
-    if (other.on_heap()) {  // the heap name is ours now
+    if (other.on_heap()) {  // the heap name is ours now; `other` is "", zeros and all
+      std::memset(other.inline_, 0, kInline);
       other.small_ = 0;
     }
   }
@@ -108,13 +113,18 @@ class Address {
     if (on_heap()) delete[] heap_data();
   }
 
-  char inline_[kInline];    // the name, or where it is on the heap (heap_data())
+  // The name, or where it is on the heap (heap_data()); zero past it, so
+  // that equality may compare the whole object (operator==). Not zeroed by
+  // a default member initializer: a copy (every send makes one) memcpys
+  // all of it anyway; set_name() and Address() zero it.
+  char inline_[kInline];
   std::uint8_t small_ = 0;  // the name's length when inline, else kOnHeap
   Type type_ = kLocal;
   bool valid_ = false;
   std::size_t hash_ = 0;  // of the name and the type
 };
 static_assert(sizeof(Address) == 32, "an Address is 32 bytes: keep routes and cells small");
+static_assert(sizeof(Address) == 21 + 3 + sizeof(std::size_t), "no padding: operator== compares the bytes");
 
 std::ostream& operator<<(std::ostream& os, const Address& address);
 

@@ -62,7 +62,8 @@ Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope,
   }
   // `route` still holds the next hop, with its hash: nothing to unpack.
   if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), route.next(), *wait);
-  return core_->deliver(std::move(envelope), route.next());
+  if (cell_->detached) return core_->deliver(std::move(envelope), route.next());  // any thread's: no cache
+  return core_->deliver(std::move(envelope), route.next(), target_);
 }
 
 // No per-hop scan of the route: it was checked where it entered the node
@@ -86,7 +87,8 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
   const Address to = routes.next();
-  return core_->deliver(std::move(envelope), to);
+  if (cell_->detached) return core_->deliver(std::move(envelope), to);  // any thread's: no cache
+  return core_->deliver(std::move(envelope), to, target_);
 }
 
 Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {

@@ -13,6 +13,7 @@
 #include "runtime/any.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/request.h"
+#include "runtime/internal/target_cache.h"
 #include "runtime/node_options.h"
 #include "runtime/processor.h"
 #include "runtime/result.h"
@@ -347,6 +348,8 @@ class Context {
 
   detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
   detail::Cell* cell_;
+  // Where this worker's last send went (target_cache.h); owner-private.
+  detail::TargetCache target_;
 };
 
 }  // namespace ockam

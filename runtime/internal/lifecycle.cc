@@ -13,22 +13,6 @@
 #include "runtime/log.h"
 
 namespace ockam::detail {
-namespace {
-
-// relaxed: set by a test before the interleaving it forces, while no node
-// runs the seamed paths; each node thread that reaches a seam was started
-// after it (or is told by the test's own synchronisation).
-std::atomic<TestSeam> g_seam{nullptr};
-
-
-}  // namespace
-
-void set_test_seam(TestSeam f) { g_seam.store(f, std::memory_order_relaxed); }
-
-void run_test_seam(SeamPoint point, Cell& cell, std::size_t index) {
-  if (TestSeam f = g_seam.load(std::memory_order_relaxed)) f(point, cell, index);
-}
-
 Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
                      CompletionFn run_completion, void* owner)
     : registry_(registry),

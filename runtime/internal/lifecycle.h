@@ -30,7 +30,7 @@
 //     stops. (Retirements inside a turn are covered by the scheduler's live
 //     tasks instead: the stop waits for those.)
 //   * turn(): the scheduler, one turn per cell at a time.
-//   * The test seam (set_test_seam) is called at the points that decide the
+//   * The test seam (test_seam.h) is called at the points that decide the
 //     hard interleavings, on the thread that reaches them.
 #ifndef OCKAM_RUNTIME_INTERNAL_LIFECYCLE_H_
 #define OCKAM_RUNTIME_INTERNAL_LIFECYCLE_H_
@@ -48,6 +48,7 @@
 #include "runtime/address.h"
 #include "runtime/internal/cell.h"
 #include "runtime/internal/monitors.h"
+#include "runtime/internal/test_seam.h"
 #include "runtime/result.h"
 
 namespace ockam::detail {
@@ -73,18 +74,6 @@ struct NodeCounters {
   std::atomic<std::uint64_t> late_replies{0};
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
-
-// Where the test seam is called.
-enum class SeamPoint {
-  kInserted,  // start(): address `index` is in, the next one not yet
-  kClaimed,   // a retirement: the cell is claimed, nothing unlinked yet
-  kWatchFound,  // monitor(): the target is found (in a ReadSection), its monitor not yet added
-};
-using TestSeam = void (*)(SeamPoint point, Cell& cell, std::size_t index);
-// Tests only: installs `seam` (null: none) for every node of the process.
-void set_test_seam(TestSeam seam);
-// Calls the installed seam, if any (the lifecycle's own points, and monitors.cc's).
-void run_test_seam(SeamPoint point, Cell& cell, std::size_t index = 0);
 
 class Lifecycle {
  public:

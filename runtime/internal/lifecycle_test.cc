@@ -211,6 +211,54 @@ TEST_CASE("a monitor that finds its target just as another thread claims it is t
   CHECK(node.stats().dropped == 0);  // and only once
 }
 
+TEST_CASE("a stop that removes a cached target waits for the send that holds it") {
+  // The relay's second send hits its TargetCache and is parked right after,
+  // inside its ReadSection, until the stopper has removed the address (the
+  // shard's removal count has moved on). The stopper's grace period must
+  // then wait for that push, so the message lands before the StopEnvelope:
+  // dropped and counted, never pushed to a sealed or freed cell.
+  struct Relay : ockam::Worker<int> {
+    std::atomic<int>* sent;
+    explicit Relay(std::atomic<int>* s) : sent(s) {}
+    Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+      Result<void> r = ctx.send("target", msg.body());
+      if (r) ++*sent;
+      return r;
+    }
+  };
+  ockam_test::LogCapture logs(false);
+  std::atomic<bool> armed{false};
+  Gate parked;
+  bool saw_removal = false;
+  ockam::Node* node_seen = nullptr;
+  std::size_t workers_before = 0;
+  Seam seam([&](SeamPoint point, Cell& cell, std::size_t) {
+    if (point != SeamPoint::kTargetCached || !is(cell, "target") || !armed.exchange(false)) return;
+    parked.open();
+    // The stopper removes the address, then waits for this section.
+    saw_removal = ockam_test::eventually([&] { return node_seen->stats().workers + 1 == workers_before; });
+  });
+  Calls calls;
+  std::atomic<int> sent{0};
+  ockam::Node node;
+  node_seen = &node;
+  REQUIRE_OK(node.start_worker("target", Counted{&calls}));
+  REQUIRE_OK(node.start_worker("relay", Relay{&sent}));
+  REQUIRE_OK(node.send("relay", 1));  // a lookup: fills the relay's cache
+  REQUIRE(ockam_test::eventually([&] { return calls.handled.load() == 1; }));
+  workers_before = node.stats().workers;
+  armed = true;
+  REQUIRE_OK(node.send("relay", 2));  // a hit: parked by the seam
+  REQUIRE(parked.wait());
+  CHECK_OK(node.stop_worker("target"));  // returns only after the parked push
+  REQUIRE(ockam_test::eventually([&] { return sent.load() == 2; }));
+  CHECK(saw_removal);
+  REQUIRE_OK(node.stop());
+  CHECK(calls.handled.load() == 1);  // the second came after the claim: not dispatched
+  CHECK(node.stats().dropped == 1);  // but counted, not lost
+  CHECK(node.stats().handler_errors == 0);
+}
+
 // Cell's layout promise (cell.h, Extras): what every sender touches, from
 // the vtable to the phase, lies in the first 64 bytes of the cell; the
 // handled count, which only the turn writes, does not.

@@ -180,6 +180,12 @@ void NodeCore::fire(EnvelopePtr envelope) {
 
 Result<void> NodeCore::deliver(EnvelopePtr envelope, const Address& to) { return try_deliver(envelope, to); }
 
+Result<void> NodeCore::deliver(EnvelopePtr envelope, const Address& to, TargetCache& cache) {
+  // Only the worker's own turns touch its cache (target_cache.h): a
+  // Context used off the pool, against its contract, goes without.
+  return try_deliver(envelope, to, nullptr, scheduler_.on_pool_thread() ? &cache : nullptr);
+}
+
 Result<void> NodeCore::deliver(EnvelopePtr envelope) {
   const Address to = envelope->routes.next();
   return try_deliver(envelope, to);
@@ -199,7 +205,7 @@ Result<void> NodeCore::deliver_waiting(EnvelopePtr envelope, const Address& to, 
   }
 }
 
-Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, bool* mailbox_full) {
+Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, bool* mailbox_full, TargetCache* cache) {
   // The check is inside the section, so stop()'s grace period fences every
   // send that missed stopping_; the lookups and pushes run in it too.
   ReadSection section;
@@ -245,7 +251,9 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, boo
   // A transport address is first looked up as is: a connection holds its
   // peer's address ("1#host:port"). Otherwise the type's router takes it.
   target = &to;
-  if (registry_.with_cell(section, to, push)) return pushed();
+  if (cache != nullptr ? registry_.with_cell(section, to, *cache, push) : registry_.with_cell(section, to, push)) {
+    return pushed();
+  }
   if (!to.is_local()) {
     target = routers_[to.type()].load();
     if (target == nullptr) {

@@ -63,13 +63,17 @@ class NodeCore {
   // without it, it is unpacked.
   Result<void> deliver(EnvelopePtr envelope, const Address& to);
   Result<void> deliver(EnvelopePtr envelope);
+  // As deliver(envelope, to), from a worker's turn on this node's pool,
+  // through the worker's TargetCache (target_cache.h).
+  Result<void> deliver(EnvelopePtr envelope, const Address& to, TargetCache& cache);
   // As deliver(), but from outside the pool a full mailbox is waited for
   // until `timeout` (Context::send_waiting).
   Result<void> deliver_waiting(EnvelopePtr envelope, const Address& to, std::chrono::milliseconds timeout);
   // As deliver(), but on refusal the envelope stays in `envelope`;
   // `mailbox_full` tells a full mailbox (worth waiting for) from the other
   // refusals. A connection retries what a full mailbox refused.
-  Result<void> try_deliver(EnvelopePtr& envelope, const Address& to, bool* mailbox_full = nullptr);
+  Result<void> try_deliver(EnvelopePtr& envelope, const Address& to, bool* mailbox_full = nullptr,
+                           TargetCache* cache = nullptr);
   // Non-local addresses (`allow_remote`) are for transport connections,
   // which take the remote address itself ("1#host:port").
   // An address of the reserved form (fresh_address.h) is InvalidAddress.

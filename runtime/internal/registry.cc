@@ -3,16 +3,6 @@
 #include "runtime/internal/cell.h"
 
 namespace ockam::detail {
-namespace {
-
-bool owns(const Cell* cell, const Address& address) {
-  for (const Address& a : cell->addresses) {
-    if (a == address) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 // Two addresses of one cell with the same 64-bit hash would make
 // for_each_cell() see it twice: a count off by one, for a chance of 2^-64.
@@ -51,6 +41,12 @@ Cell* Registry::find(const Address& address) const {
   if (table == nullptr) return nullptr;
   Cell* cell = nullptr;
   (void)locate(*table, address, nullptr, &cell);
+  return cell;
+}
+
+Cell* Registry::refill(const Address& address, TargetCache& cache, std::uint64_t tag) const {
+  Cell* cell = find(address);
+  if (cell != nullptr) cache = TargetCache{cell, tag};
   return cell;
 }
 
@@ -120,6 +116,9 @@ void Registry::remove(const Address& address, const Cell* cell) {
   // seq_cst: this store, then the caller's synchronize(), is the writer's
   // half of the store-buffering pair with locate()'s load (see Slot::cell).
   slot->cell.store(tombstone(), std::memory_order_seq_cst);
+  // seq_cst: see Shard::removals. A plain increment: write_mu orders the
+  // writers; senders only load it.
+  shard.removals.store(shard.removals.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
   --shard.used;
   ++shard.tombstones;
 }

@@ -27,7 +27,10 @@
 #include <utility>
 
 #include "runtime/address.h"
+#include "runtime/internal/cell.h"
 #include "runtime/internal/read_section.h"
+#include "runtime/internal/target_cache.h"
+#include "runtime/internal/test_seam.h"
 
 namespace ockam::detail {
 
@@ -51,6 +54,16 @@ class Registry {
   template <class F>
   bool with_cell(const ReadSection&, const Address& address, F&& f) const {
     Cell* cell = find(address);
+    if (cell == nullptr) return false;
+    f(cell);
+    return true;
+  }
+  // The same for a worker's send, through its TargetCache (target_cache.h):
+  // the cached cell when it is still valid and owns `address`, else a
+  // lookup that refills the cache.
+  template <class F>
+  bool with_cell(const ReadSection&, const Address& address, TargetCache& cache, F&& f) const {
+    Cell* cell = find(address, cache);
     if (cell == nullptr) return false;
     f(cell);
     return true;
@@ -130,6 +143,15 @@ class Registry {
     std::atomic<Table*> table{nullptr};
     std::size_t used = 0;        // guarded by write_mu
     std::size_t tombstones = 0;  // guarded by write_mu
+    // Removals from this shard so far (target_cache.h): written by remove()
+    // under write_mu, read by senders checking a cached cell. seq_cst: the
+    // store comes after remove()'s tombstone store and before the caller's
+    // synchronize(); a sender's load comes after its ReadSection entry
+    // store: a store-buffering pair, as for the tombstone (Slot::cell), so a
+    // sender that still reads the old count is waited for by the grace
+    // period before the cell can be freed, and one that reads the new count
+    // goes to the table, where it sees the tombstone.
+    std::atomic<std::uint64_t> removals{0};
   };
   static Cell* tombstone() { return reinterpret_cast<Cell*>(std::uintptr_t{1}); }
   static std::uint64_t first_address_hash(const Cell* cell);
@@ -139,6 +161,25 @@ class Registry {
   Shard& shard_for(const Address& a) { return shards_[a.hash() >> (64 - kShardBits)]; }
   const Shard& shard_for(const Address& a) const { return shards_[a.hash() >> (64 - kShardBits)]; }
   Cell* find(const Address& address) const;
+  // Inline: a hit is a load, a compare and the cell's first address.
+  Cell* find(const Address& address, TargetCache& cache) const {
+    // seq_cst: see Shard::removals; read before the lookup that fills the
+    // cache, so a removal after this load changes the count the next send reads.
+    const std::uint64_t removals = shard_for(address).removals.load(std::memory_order_seq_cst);
+    const std::uint64_t tag = TargetCache::make_tag(address.hash(), removals);
+    if (cache.tag == tag && cache.cell != nullptr && owns(cache.cell, address)) {
+      run_test_seam(SeamPoint::kTargetCached, *cache.cell);
+      return cache.cell;
+    }
+    return refill(address, cache, tag);
+  }
+  Cell* refill(const Address& address, TargetCache& cache, std::uint64_t tag) const;
+  static bool owns(const Cell* cell, const Address& address) {
+    for (const Address& a : cell->addresses) {
+      if (a == address) return true;
+    }
+    return false;
+  }
   static Slot* locate(Table& table, const Address& address, const Cell* only, Cell** found = nullptr);
   static void rebuild(Shard& shard, std::size_t capacity);
 
