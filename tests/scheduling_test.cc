@@ -99,3 +99,47 @@ TEST_CASE("a worker woken by a handler that keeps sending to it runs on the othe
   REQUIRE_OK(node.stop());
   CHECK(node.stats().dropped == 0);
 }
+
+TEST_CASE("a worker sent to the back of the run queue runs on the other thread while a long turn goes on") {
+  // The producer's turn comes from the run queue (the app woke it) and
+  // lasts until its consumer has handled every message. The consumer's
+  // turns end after max_batch messages and go to the back of the run
+  // queue: behind the very drain task that runs the producer's turn, unless
+  // that task gave up the drainer's role before running it. Without that,
+  // the consumer stops after its first turns and the wait ends in a timeout.
+  struct Consumer : ockam::Worker<int> {
+    std::atomic<int>* handled;
+    explicit Consumer(std::atomic<int>* h) : handled(h) {}
+    Result<void> handle_message(Context&, Routed<int>) override {
+      handled->fetch_add(1);
+      return {};
+    }
+  };
+  constexpr int kFlood = 1000;  // many turns' worth: max_batch is 8 below
+  struct Producer : ockam::Worker<int> {
+    std::atomic<int>* handled;
+    explicit Producer(std::atomic<int>* h) : handled(h) {}
+    Result<void> handle_message(Context& ctx, Routed<int>) override {
+      for (int i = 0; i < kFlood; ++i) {
+        if (Result<void> sent = ctx.send("consumer", i); !sent) return sent;
+      }
+      const bool all = ockam_test::eventually([&] { return handled->load() == kFlood; });
+      return ctx.send("app", all ? 1 : 0);
+    }
+  };
+  std::atomic<int> handled{0};
+  ockam::NodeOptions options;
+  options.threads = 2;
+  options.max_batch = 8;
+  options.mailbox_capacity = 2 * kFlood;
+  ockam::Node node(options);
+  REQUIRE_OK(node.start_worker("consumer", Consumer{&handled}));
+  REQUIRE_OK(node.start_worker("producer", Producer{&handled}));
+  REQUIRE_OK(node.send("producer", 0));
+  auto all = node.receive<int>(ockam_test::kStressWait);
+  REQUIRE_OK(all);
+  CHECK_MESSAGE(all.value().body() == 1, "the consumer stopped at " << handled.load() << " of " << kFlood
+                                                                    << " while its producer's turn ran");
+  REQUIRE_OK(node.stop());
+  CHECK(node.stats().dropped == 0);
+}

@@ -143,35 +143,27 @@ std::size_t Scheduler::take_batch(std::array<Cell*, kBatch>& cells) {
 void Scheduler::drain() {
   TaskScope scope(this);
   std::array<Cell*, kBatch> cells;
-  std::uint64_t spawned_before = tl_pool.spawned;
-  for (int round = 1;; ++round) {
-    if (round % kDrainRounds == 0 && tl_pool.spawned != spawned_before) {
-      // Still busy (a cell that always comes back, such as a pool
-      // processor), and this thread spawned tasks meanwhile: hand the queue
-      // to a new drain task at the back of the arena's queue, so that those
-      // run first; with one thread nothing else would ever run them. The
-      // queue stays unmarked, so this is still its one drainer (INVARIANT
-      // single drainer). Without spawns (a ring of workers) it keeps going:
-      // an enqueued task can start late.
-      task_submitted();
-      arena_.enqueue(tasks_.defer([this] { drain(); }));
-      break;
-    }
-    if (round % kDrainRounds == 0) spawned_before = tl_pool.spawned;
-    std::size_t n = take_batch(cells);
-    if (n == 0) {
-      if (run_queue_.try_mark_empty()) break;
-      std::this_thread::yield();  // a push is between its exchange and its link
-      continue;
-    }
-    // Half of a full batch goes where an idle thread can steal it.
-    if (n == kBatch) {
-      for (std::size_t i = n / 2; i < n; ++i) stash(cells[i]);
-      n /= 2;
-    }
-    for (std::size_t i = 0; i < n; ++i) run_one(cells[i]);
-    spawn_stash();  // cells woken meanwhile: stealable, not stuck behind this loop
+  std::size_t n = 0;
+  while ((n = take_batch(cells)) == 0) {
+    if (run_queue_.try_mark_empty()) return finish_task();
+    std::this_thread::yield();  // a push is between its exchange and its link
   }
+  // The drainer's role leaves before any turn runs, so that a long turn (a
+  // handler that floods a worker, or blocks) never holds up the cells
+  // queued behind it: the queue is marked empty (its next push submits a
+  // new drain task), or, with cells left, the role passes to a new drain
+  // task that an idle thread can steal (INVARIANT single drainer: this task
+  // touches the queue no more).
+  if (!run_queue_.try_mark_empty()) {
+    task_submitted();
+    tasks_.run([this] { drain(); });
+  }
+  // Half of a full batch goes where an idle thread can steal it.
+  if (n == kBatch) {
+    for (std::size_t i = n / 2; i < n; ++i) stash(cells[i]);
+    n /= 2;
+  }
+  for (std::size_t i = 0; i < n; ++i) run_one(cells[i]);
   finish_task();
 }
 
@@ -209,7 +201,6 @@ void Scheduler::spawn_stash() {
   if (tl_pool.stashed == 0) return;
   Batch batch;
   batch.size = std::exchange(tl_pool.stashed, 0);
-  ++tl_pool.spawned;
   std::copy_n(tl_pool.stash.begin(), batch.size, batch.cells.begin());
   task_submitted();
   tasks_.run([this, batch] { run_batch(batch); });

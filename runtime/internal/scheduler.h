@@ -20,11 +20,12 @@
 //   * run queue (any thread, and every "go to the back"): an MpscMailbox of
 //     cells, drained by one drain task at a time. Only the push that finds it
 //     marked empty submits a drain task (task_arena::enqueue, the expensive
-//     path); the drain task runs cells until the queue is empty again and
-//     marks it, exactly as a worker's turn treats its own mailbox. After
-//     kDrainRounds batches in which its thread spawned tasks it hands over
-//     to a new drain task instead, so those get the thread (fairness when
-//     the queue never empties).
+//     path). A drain task takes one batch, then gives up the drainer's role
+//     before it runs a turn: it marks the queue empty if it is (exactly as a
+//     worker's turn treats its own mailbox), or spawns the next drain task,
+//     which an idle thread steals. So no turn, however long (a handler
+//     flooding a worker it woke, one that blocks), holds up the cells
+//     queued behind it, and what the turns spawned runs between batches.
 // A cell is a mailbox::MailboxNode (its link in the run queue): it is in the
 // run queue at most once, because only the winner of its idle -> scheduled
 // transition submits it.
@@ -80,9 +81,6 @@ class Scheduler {
   static constexpr std::size_t kBatch = 16;
   static constexpr int kSlotBudget = 64;
   static constexpr std::uint32_t kSlotPatience = 64;
-  // Batches one drain task takes from the run queue before it hands over,
-  // if its thread spawned tasks meanwhile.
-  static constexpr int kDrainRounds = 16;
 
   Scheduler(std::size_t threads, TurnFn turn, void* owner);
   ~Scheduler();
@@ -157,9 +155,11 @@ class Scheduler {
   const std::size_t slots_;
   std::unique_ptr<RunningSlot[]> running_;
 
-  // INVARIANT (single drainer): exactly one of {run_queue_ marked empty, a
-  // drain task queued or running}, so the queue has one consumer at a time;
-  // successive drain tasks are ordered by the push that saw the mark.
+  // INVARIANT (single drainer): exactly one of {run_queue_ marked empty, one
+  // drain task holding the role (submitted, or running until it marks the
+  // queue or spawns its successor)}, so the queue has one consumer at a
+  // time; successive drain tasks are ordered by the push that saw the mark
+  // or by the spawn that passed the role on.
   mailbox::MpscMailbox<Cell> run_queue_{mailbox::Start::kMarkedEmpty};
 
   // INVARIANT (live tasks) above. Incremented by whoever submits a task,
@@ -186,7 +186,6 @@ struct PoolThread {
   std::size_t stashed = 0;
   std::atomic<const Cell*>* running = nullptr;  // this thread's RunningSlot, if any
   ThreadCounts* counts = nullptr;               // this thread's slot's, if any
-  std::uint64_t spawned = 0;                    // batch tasks this thread spawned (drain() asks)
   std::uint32_t slot_sends = 0;                 // sends since `slot` was filled (sent_here)
 };
 inline thread_local PoolThread tl_pool;
