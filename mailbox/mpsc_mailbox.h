@@ -71,19 +71,52 @@ class MpscMailbox {
   // Consumer only. Returns the oldest node, or nullptr when the queue is
   // empty or a producer is between its exchange and its link (retry later).
   T* pop() {
-    MailboxNode* link = pop_link();
+    MailboxNode* link = pop_link(tail_);
     // Never the stub (INVARIANT ownership): every other link is a T's.
     return link == nullptr ? nullptr : static_cast<T*>(link);
   }
 
+  // Consumer only: the consumer's position held outside the mailbox while
+  // it pops many nodes in a row (a worker's turn). The tail shares the
+  // line that every producer's exchange writes (see Layout): popping
+  // through a Cursor keeps the tail in the consumer's own memory and
+  // writes it back once, at close(), instead of taking that line from the
+  // producers at every pop. While a Cursor is open its mailbox's own
+  // consumer calls (pop, has_more, try_mark_empty) must not be used; the
+  // Cursor's stand in for them, and close() comes before the consumer role
+  // passes on (the happens-before edge between consumers must carry it).
+  class Cursor {
+   public:
+    explicit Cursor(MpscMailbox& box) : box_(&box), tail_(box.tail_) {}
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+    ~Cursor() { close(); }
+
+    T* pop() {
+      MailboxNode* link = box_->pop_link(tail_);
+      return link == nullptr ? nullptr : static_cast<T*>(link);
+    }
+    bool has_more() const { return box_->has_more_from(tail_); }
+    // Writes the position back; the Cursor is done (idempotent).
+    void close() {
+      if (box_ != nullptr) box_->tail_ = tail_;
+      box_ = nullptr;
+    }
+    // close(), then the mailbox's try_mark_empty().
+    bool close_and_mark_empty() {
+      MpscMailbox* box = box_;
+      close();
+      return box->try_mark_empty();
+    }
+
+   private:
+    MpscMailbox* box_;
+    MailboxNode* tail_;
+  };
+
   // Consumer only: true if a node waits behind the ones popped, or a push is
   // in flight. (A batching consumer asks it to know when to flush.)
-  bool has_more() const {
-    if (tail_ != &stub_) return true;
-    // acquire: pairs with push()'s release store of `next` and its exchange.
-    if (stub_.next.load(std::memory_order_acquire) != nullptr) return true;
-    return untag(head_.load(std::memory_order_acquire)) != &stub_;
-  }
+  bool has_more() const { return has_more_from(tail_); }
 
   // Consumer only, after pop() returned nullptr. Tags the head EMPTY if the
   // queue is really empty; then the next push() returns true. Returns false
@@ -123,18 +156,26 @@ class MpscMailbox {
     return is_tagged(prev);
   }
 
-  MailboxNode* pop_link() {
-    MailboxNode* tail = tail_;
+  bool has_more_from(const MailboxNode* tail) const {
+    if (tail != &stub_) return true;
+    // acquire: pairs with push()'s release store of `next` and its exchange.
+    if (stub_.next.load(std::memory_order_acquire) != nullptr) return true;
+    return untag(head_.load(std::memory_order_acquire)) != &stub_;
+  }
+
+  // `cursor`: the consumer's position, tail_ or a Cursor's copy of it.
+  MailboxNode* pop_link(MailboxNode*& cursor) {
+    MailboxNode* tail = cursor;
     // acquire: pairs with the release store of `next` in push().
     MailboxNode* next = tail->next.load(std::memory_order_acquire);
     if (tail == &stub_) {
       if (next == nullptr) return nullptr;
-      tail_ = next;
+      cursor = next;
       tail = next;
       next = next->next.load(std::memory_order_acquire);
     }
     if (next != nullptr) {
-      tail_ = next;
+      cursor = next;
       return tail;
     }
     // acquire: pairs with push()'s exchange, to compare against the newest node.
@@ -142,7 +183,7 @@ class MpscMailbox {
     push_link(&stub_);  // so that `tail` gets a successor and can be handed out
     next = tail->next.load(std::memory_order_acquire);
     if (next != nullptr) {
-      tail_ = next;
+      cursor = next;
       return tail;
     }
     return nullptr;

@@ -181,3 +181,74 @@ TEST_CASE("many producers: every node arrives once, in each producer's order, wi
   MESSAGE("idle periods (wakes): " << marks);
   CHECK(box.pop() == nullptr);
 }
+
+TEST_CASE("a cursor pops what the mailbox would, and the mailbox goes on from where the cursor closed") {
+  MpscMailbox<Item> box(ockam::mailbox::Start::kMarkedEmpty);
+  std::vector<Item> items(6);
+  for (int i = 0; i < 6; ++i) items[i].seq = i;
+  CHECK(box.push(&items[0]));
+  for (int i = 1; i < 4; ++i) CHECK_FALSE(box.push(&items[i]));
+  {
+    MpscMailbox<Item>::Cursor cursor(box);
+    REQUIRE(cursor.pop() == &items[0]);
+    REQUIRE(cursor.pop() == &items[1]);
+    CHECK(cursor.has_more());
+    cursor.close();
+    cursor.close();  // idempotent, and the destructor's close is a no-op
+  }
+  REQUIRE(box.pop() == &items[2]);  // not items[0] again: the position was written back
+  {
+    MpscMailbox<Item>::Cursor cursor(box);
+    REQUIRE(cursor.pop() == &items[3]);
+    CHECK_FALSE(cursor.has_more());
+    CHECK(cursor.pop() == nullptr);
+    CHECK(cursor.close_and_mark_empty());  // empty: marked, so the next push wakes
+  }
+  CHECK(box.marked_empty());
+  CHECK(box.push(&items[4]));
+  CHECK_FALSE(box.push(&items[5]));
+  MpscMailbox<Item>::Cursor cursor(box);
+  CHECK_FALSE(cursor.close_and_mark_empty());  // two wait: not marked
+  CHECK(box.pop() == &items[4]);
+  CHECK(box.pop() == &items[5]);
+}
+
+TEST_CASE("a consumer popping through cursors, one per batch, gets every node of two producers once and in order") {
+  constexpr int kPerProducer = 200000;
+  const int n = kPerProducer / stress_divisor();
+  MpscMailbox<Item> box;
+  std::vector<std::unique_ptr<Item[]>> items;
+  for (int p = 0; p < 2; ++p) {
+    items.emplace_back(new Item[static_cast<std::size_t>(n)]);
+    for (int i = 0; i < n; ++i) {
+      items[p][i].producer = p;
+      items[p][i].seq = i;
+    }
+  }
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 2; ++p) {
+    producers.emplace_back([&, p] {
+      for (int i = 0; i < n; ++i) box.push(&items[p][i]);
+    });
+  }
+  int next[2] = {0, 0};
+  int out_of_order = 0;
+  int got = 0;
+  while (got < 2 * n) {
+    MpscMailbox<Item>::Cursor cursor(box);  // a turn: at most 64 pops, then the position goes back
+    for (int k = 0; k < 64 && got < 2 * n; ++k) {
+      Item* item = cursor.pop();
+      if (item == nullptr) {
+        std::this_thread::yield();  // a producer is between its exchange and its link
+        continue;
+      }
+      if (item->seq != next[item->producer]++) ++out_of_order;
+      ++got;
+    }
+  }
+  for (auto& t : producers) t.join();
+  CHECK(out_of_order == 0);
+  CHECK(next[0] == n);
+  CHECK(next[1] == n);
+  CHECK(box.pop() == nullptr);
+}

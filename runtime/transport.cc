@@ -81,7 +81,7 @@ std::optional<std::span<const std::uint8_t>> peer_bytes(const Routed<Any>& messa
 
 bool on_pool_thread(Context& ctx) { return detail::ContextAccess::core(ctx).on_pool_thread(); }
 
-bool more_queued(Context& ctx) { return detail::ContextAccess::cell(ctx).mailbox.has_more(); }
+bool more_queued(Context& ctx) { return detail::Cell::Taker::has_more(detail::ContextAccess::cell(ctx)); }
 
 Result<void> add_stop_hook(Context& ctx, std::function<void()> hook) {
   return detail::ContextAccess::core(ctx).add_stop_hook(std::move(hook));

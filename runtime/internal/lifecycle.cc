@@ -152,23 +152,27 @@ void Lifecycle::count_dropped(const Cell& cell, std::uint64_t n) {
 
 void Lifecycle::turn(Cell* cell) {
   const Phase::Bits p = cell->phase.load();
-  if ((p & Phase::kFinished) != 0) return finish(cell, nullptr);
+  Cell::Taker taker(*cell, room_);  // closed before the cell can run elsewhere or go
+  if ((p & Phase::kFinished) != 0) return finish(cell, nullptr, taker);
   // A worker claimed before its first turn still initializes (and so shuts
   // down): start_worker() returned success, so the pair runs.
   if ((p & (Phase::kRunning | Phase::kFailed)) == 0) initialize(cell);
-  if (cell->processor) [[unlikely]] return process(cell);
+  if (cell->processor) [[unlikely]] return process(cell, taker);
   ThreadCounts* counts = scheduler_.counts_here();  // once a turn, not once a message
   for (std::size_t handled = 0;; ++handled) {
-    if (!cell->phase.dispatching()) return finish(cell, nullptr);
-    if (handled == max_batch_) return scheduler_.reschedule(cell);
-    EnvelopePtr envelope(cell->take(room_));
+    if (!cell->phase.dispatching()) return finish(cell, nullptr, taker);
+    if (handled == max_batch_) {
+      taker.close();
+      return scheduler_.reschedule(cell);
+    }
+    EnvelopePtr envelope(taker.take());
     if (!envelope) {
-      if (cell->mailbox.try_mark_empty()) return;  // idle until the next push wakes it
-      return scheduler_.reschedule(cell);          // a push is landing: keep the turn
+      if (taker.close_and_mark_empty()) return;  // idle until the next push wakes it
+      return scheduler_.reschedule(cell);        // a push is landing: keep the turn
     }
     // The StopEnvelope follows a claim (phase.h), so it is never dispatched.
     if (envelope->is_control()) {
-      if (envelope->is_stop()) return finish(cell, std::move(envelope));
+      if (envelope->is_stop()) return finish(cell, std::move(envelope), taker);
       run_completion_(owner_, cell, std::move(envelope));  // a request's continuation: a turn's call like any
       continue;
     }
@@ -176,11 +180,11 @@ void Lifecycle::turn(Cell* cell) {
   }
 }
 
-void Lifecycle::process(Cell* cell) {
-  if (!cell->phase.dispatching()) return finish(cell, nullptr);
+void Lifecycle::process(Cell* cell, Cell::Taker& taker) {
+  if (!cell->phase.dispatching()) return finish(cell, nullptr, taker);
   // A processor takes no messages; the StopEnvelope follows a claim.
-  while (EnvelopePtr envelope{cell->take(room_)}) {
-    if (envelope->is_control()) return finish(cell, std::move(envelope));
+  while (EnvelopePtr envelope{taker.take()}) {
+    if (envelope->is_control()) return finish(cell, std::move(envelope), taker);
     NodeCounters::add(counters_.wrong_type);
     log(LogLevel::Warn, "processor " + quoted(cell->addresses.front()) + " dropped a message of type " +
                             demangle(*envelope->type) + ": a processor takes no messages");
@@ -205,6 +209,7 @@ void Lifecycle::process(Cell* cell) {
       retire(one);  // inside a turn: the node's stop waits for it
     }
   }
+  taker.close();
   scheduler_.reschedule(cell);  // to the back of the queue: yields between two calls
 }
 
@@ -268,7 +273,7 @@ void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts)
   }
 }
 
-void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
+void Lifecycle::finish(Cell* cell, EnvelopePtr popped, Cell::Taker& taker) {
   if (cell->phase.finishing()) {
     Result<void> r = guarded("shutdown()", [&] { return cell->call_shutdown(); });
     if (!r) log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
@@ -276,13 +281,14 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped) {
   Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
   while (!popped || !popped->is_stop()) {
     if (popped) ++cell->dropped;
-    popped.reset(cell->take(room_));
+    popped.reset(taker.take());
     if (!popped) {
       // The StopEnvelope is still on its way; its push (or this retry) resumes us.
-      if (cell->mailbox.try_mark_empty()) return;
+      if (taker.close_and_mark_empty()) return;
       return scheduler_.reschedule(cell);
     }
   }
+  taker.close();  // before the cell goes
   OCKAM_DCHECK(cell->phase.load() & Phase::kSealed, "INVARIANT last push: the StopEnvelope comes from the sealer");
   OCKAM_DCHECK(cell->phase.load() & Phase::kFinished, "INVARIANT shutdown: a cell is deleted only after finish()");
   count_dropped(*cell, cell->dropped);

@@ -118,8 +118,9 @@ class Lifecycle {
   // `counts`: the pool thread's (Scheduler::counts_here), null off the pool.
   void dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts);
   // A pool processor's turn after initialize(): one process() call.
-  void process(Cell* cell);
-  void finish(Cell* cell, EnvelopePtr popped);
+  void process(Cell* cell, Cell::Taker& taker);
+  // `taker`: the turn's (closed here before the turn ends or the cell goes).
+  void finish(Cell* cell, EnvelopePtr popped, Cell::Taker& taker);
 
   Registry& registry_;
   Scheduler& scheduler_;
