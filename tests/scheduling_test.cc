@@ -59,20 +59,26 @@ TEST_CASE("on a one-thread node a flooded worker gives way after a batch, so ano
                                                     << " flooded messages");
 }
 
+namespace {
+
+// Counts what it handles: the consumer behind a producer below.
+struct Consumer : ockam::Worker<int> {
+  std::atomic<int>* handled;
+  explicit Consumer(std::atomic<int>* h) : handled(h) {}
+  Result<void> handle_message(Context&, Routed<int>) override {
+    handled->fetch_add(1);
+    return {};
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a worker woken by a handler that keeps sending to it runs on the other thread before that handler returns") {
   // The woken worker waits in the sending thread's LIFO slot, which no other
   // thread can take; past Scheduler::kSlotPatience sends it is handed on. The
   // producer sends a few hundred messages, then waits inside its handler for
   // the consumer to have handled one: only the other pool thread can run it
   // then. Without the hand-on the wait ends in a timeout.
-  struct Consumer : ockam::Worker<int> {
-    std::atomic<int>* handled;
-    explicit Consumer(std::atomic<int>* h) : handled(h) {}
-    Result<void> handle_message(Context&, Routed<int>) override {
-      handled->fetch_add(1);
-      return {};
-    }
-  };
   struct Producer : ockam::Worker<int> {
     std::atomic<int>* handled;
     explicit Producer(std::atomic<int>* h) : handled(h) {}
@@ -107,14 +113,6 @@ TEST_CASE("a worker sent to the back of the run queue runs on the other thread w
   // queue: behind the very drain task that runs the producer's turn, unless
   // that task gave up the drainer's role before running it. Without that,
   // the consumer stops after its first turns and the wait ends in a timeout.
-  struct Consumer : ockam::Worker<int> {
-    std::atomic<int>* handled;
-    explicit Consumer(std::atomic<int>* h) : handled(h) {}
-    Result<void> handle_message(Context&, Routed<int>) override {
-      handled->fetch_add(1);
-      return {};
-    }
-  };
   constexpr int kFlood = 1000;  // many turns' worth: max_batch is 8 below
   struct Producer : ockam::Worker<int> {
     std::atomic<int>* handled;
