@@ -16,6 +16,7 @@
 #include "mailbox/mpsc_mailbox.h"
 #include "runtime/context.h"
 #include "runtime/internal/allocator.h"
+#include "runtime/internal/dcheck.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/phase.h"
 #include "runtime/internal/room_signal.h"
@@ -111,25 +112,26 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   class Taker {
    public:
     Taker(Cell& cell, RoomSignal& room)
-        : cell_(cell), room_(room), cursor_(cell.mailbox), outer_(std::exchange(current_, this)) {}
+        : cell_(cell), room_(room), cursor_(cell.mailbox) {
+      OCKAM_DCHECK(current_ == nullptr, "one Taker per thread: a turn never runs inside another");
+      current_ = this;
+    }
     Taker(const Taker&) = delete;
     Taker& operator=(const Taker&) = delete;
     ~Taker() {
       close();
-      current_ = outer_;
+      current_ = nullptr;
     }
     // Whether `cell`'s mailbox holds more (MpscMailbox::has_more), asked
     // from anywhere in its turn (the transport seam's more_queued()): the
     // running turn's Taker knows where it is, the mailbox itself does not.
     static bool has_more(const Cell& cell) {
-      for (const Taker* t = current_; t != nullptr; t = t->outer_) {
-        if (&t->cell_ == &cell) return t->cursor_.has_more();
-      }
+      if (current_ != nullptr && &current_->cell_ == &cell) return current_->cursor_.has_more();
       return cell.mailbox.has_more();
     }
 
-    // As Cell::take().
-    Envelope* take() {
+    // As Cell::take(). Inline: a turn's per-message path.
+    [[gnu::always_inline]] Envelope* take() {
       Envelope* envelope = cursor_.pop();
       if (envelope != nullptr && !envelope->is_control()) cell_.give_back(room_);
       return envelope;
@@ -144,8 +146,8 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
     Cell& cell_;
     RoomSignal& room_;
     mailbox::MpscMailbox<Envelope>::Cursor cursor_;
-    Taker* const outer_;
-    // This thread's open Takers, innermost first (a turn has one).
+    // This thread's open Taker, if any (a turn has one, and no turn runs
+    // inside another).
     static inline thread_local Taker* current_ = nullptr;
   };
 
