@@ -122,7 +122,7 @@ class Phase {
   // part, read back by later turns of the same cell (ordered by the mailbox
   // or the run queue between them).
   void running() {
-    const Bits before = bits_.fetch_or(kRunning, std::memory_order_relaxed);
+    [[maybe_unused]] const Bits before = bits_.fetch_or(kRunning, std::memory_order_relaxed);
     OCKAM_DCHECK((before & (kRunning | kFailed | kFinished)) == 0, "initialize() runs once, on the first turn");
   }
   // initialize() failed, or start() lost an address race: the worker never
