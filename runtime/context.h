@@ -1,5 +1,13 @@
 // Context: what a worker (or the app) uses to talk to its node. One per
 // worker, handed to each of its calls; the node's own is the worker "app".
+//
+// Concurrency contract: a worker's Context belongs to its calls (initialize,
+// handle_message, shutdown, a request's continuation), one at a time: not
+// to other threads, pool threads included (a parallel loop inside a
+// handler must not send through it). Its sends remember where the last one
+// went (runtime/internal/target_cache.h), state only those calls touch.
+// The app's context and detached ones take any thread, as documented on
+// each call.
 #ifndef OCKAM_RUNTIME_CONTEXT_H_
 #define OCKAM_RUNTIME_CONTEXT_H_
 
