@@ -14,14 +14,9 @@ Result<std::unique_ptr<Context>> Context::new_detached(Address address) {
   return core_->new_detached(std::move(address));
 }
 
-const Address& Context::address() const { return cell_->addresses.front(); }
+const Address& Context::address() const { return cell_->address; }
 
-bool Context::owns(const Address& address) const {
-  for (const Address& a : cell_->addresses) {
-    if (a == address) return true;
-  }
-  return false;
-}
+bool Context::owns(const Address& address) const { return cell_->owns(address); }
 
 Result<void> Context::denied_from(const Address& from) const {
   return Error(ErrorCode::AccessDenied,

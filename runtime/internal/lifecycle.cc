@@ -30,9 +30,10 @@ Result<void> Lifecycle::start(std::unique_ptr<Cell> owned) {
   Cell* cell = owned.release();  // from here on the cell's own turn deletes it
   counters_.workers.fetch_add(1, std::memory_order_relaxed);  // relaxed: see NodeCounters
   Result<void> result;
-  for (std::size_t k = 0; k < cell->addresses.size(); ++k) {
-    if (!registry_.insert(cell->addresses[k], cell)) {
-      result = Error(ErrorCode::AddressInUse, "address " + quoted(cell->addresses[k]) + " is in use");
+  const std::span<const Address> addresses = cell->addresses();
+  for (std::size_t k = 0; k < addresses.size(); ++k) {
+    if (!registry_.insert(addresses[k], cell)) {
+      result = Error(ErrorCode::AddressInUse, "address " + quoted(addresses[k]) + " is in use");
       break;
     }
     run_test_seam(SeamPoint::kInserted, *cell, k);
@@ -51,7 +52,7 @@ Result<void> Lifecycle::start(std::unique_ptr<Cell> owned) {
   } else {
     // Claimed by another thread while we inserted: take back what we put
     // in after its unlink, then let the second of us seal.
-    for (const Address& a : cell->addresses) registry_.remove(a, cell);
+    for (const Address& a : cell->addresses()) registry_.remove(a, cell);
     synchronize();
   }
   if (cell->phase.linked()) seal(cell);
@@ -104,7 +105,7 @@ std::unordered_map<const Cell*, std::string> Lifecycle::retire_all() {
   std::unordered_map<const Cell*, std::string> running;
   for (const Cell* in_turn : scheduler_.running()) {
     if (std::find(claimed.begin(), claimed.end(), in_turn) != claimed.end()) {
-      running.emplace(in_turn, in_turn->addresses.front().to_string());
+      running.emplace(in_turn, in_turn->address.to_string());
     }
   }
   retire(claimed);
@@ -115,7 +116,7 @@ void Lifecycle::retire(std::span<Cell* const> claimed) {
   for (Cell* cell : claimed) {
     OCKAM_DCHECK(cell->phase.load() & Phase::kClaimed, "only the claimer retires");
     run_test_seam(SeamPoint::kClaimed, *cell);
-    for (const Address& a : cell->addresses) registry_.remove(a, cell);
+    for (const Address& a : cell->addresses()) registry_.remove(a, cell);
     counters_.workers.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see NodeCounters
   }
   synchronize();  // one grace period for the batch: no sender still pushes
@@ -145,7 +146,7 @@ void Lifecycle::count_dropped(const Cell& cell, std::uint64_t n) {
   if (n == 0) return;
   NodeCounters::add(counters_.dropped, n);
   log(LogLevel::Warn,
-      "worker " + quoted(cell.addresses.front()) + " stopped with " + std::to_string(n) + " queued message(s); dropped");
+      "worker " + quoted(cell.address) + " stopped with " + std::to_string(n) + " queued message(s); dropped");
 }
 
 // ---------------------------------------------------------------- turns
@@ -186,7 +187,7 @@ void Lifecycle::process(Cell* cell, Cell::Taker& taker) {
   while (EnvelopePtr envelope{taker.take()}) {
     if (envelope->is_control()) return finish(cell, std::move(envelope), taker);
     NodeCounters::add(counters_.wrong_type);
-    log(LogLevel::Warn, "processor " + quoted(cell->addresses.front()) + " dropped a message of type " +
+    log(LogLevel::Warn, "processor " + quoted(cell->address) + " dropped a message of type " +
                             demangle(*envelope->type) + ": a processor takes no messages");
   }
   Result<bool> more = false;
@@ -198,7 +199,7 @@ void Lifecycle::process(Cell* cell, Cell::Taker& taker) {
   if (!more || !*more) {
     if (!more) {
       NodeCounters::add(counters_.worker_failures);
-      log(LogLevel::Error, "processor " + quoted(cell->addresses.front()) + " failed, so it is stopped: " +
+      log(LogLevel::Error, "processor " + quoted(cell->address) + " failed, so it is stopped: " +
                                more.error().to_string());
       monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "process() failed: " + more.error().to_string());
     } else {
@@ -229,7 +230,7 @@ void Lifecycle::initialize(Cell* cell) {
   Result<void> r = guarded("initialize()", [&] { return cell->call_initialize(); });
   if (r) return cell->phase.running();
   NodeCounters::add(counters_.worker_failures);
-  log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + " failed to initialize (" +
+  log(LogLevel::Error, "worker " + quoted(cell->address) + " failed to initialize (" +
                            to_string(ErrorCode::WorkerFailed) + "), so it is stopped: " + r.error().to_string());
   monitors_.record_end(*cell, WorkerStopped::Reason::Failed, "initialize() failed: " + r.error().to_string());
   // Inside a turn: the node's stop waits for it (Scheduler::wait_idle).
@@ -243,7 +244,7 @@ void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts)
   OCKAM_DCHECK(cell->phase.load() & Phase::kRunning, "INVARIANT dispatch: only a running worker gets messages");
   if (!cell->accepts(*envelope->type)) {
     NodeCounters::add(counters_.wrong_type);
-    log(LogLevel::Warn, "worker " + quoted(cell->addresses.front()) + " dropped a message of type " +
+    log(LogLevel::Warn, "worker " + quoted(cell->address) + " dropped a message of type " +
                             demangle(*envelope->type) + "; it handles " + demangle(cell->message_type()));
     return;
   }
@@ -253,7 +254,7 @@ void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts)
       if (!typed) {
         NodeCounters::add(counters_.wrong_type);
         log(LogLevel::Warn,
-            "worker " + quoted(cell->addresses.front()) + " dropped a message: " + typed.error().to_string());
+            "worker " + quoted(cell->address) + " dropped a message: " + typed.error().to_string());
         return;
       }
       envelope = std::move(typed).value();
@@ -269,14 +270,14 @@ void Lifecycle::dispatch(Cell* cell, EnvelopePtr envelope, ThreadCounts* counts)
   Result<void> r = guarded("handle_message()", [&] { return cell->call_handle(std::move(envelope)); });
   if (!r) {
     NodeCounters::add(counters_.handler_errors);
-    log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
+    log(LogLevel::Error, "worker " + quoted(cell->address) + ": " + r.error().to_string());
   }
 }
 
 void Lifecycle::finish(Cell* cell, EnvelopePtr popped, Cell::Taker& taker) {
   if (cell->phase.finishing()) {
     Result<void> r = guarded("shutdown()", [&] { return cell->call_shutdown(); });
-    if (!r) log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": " + r.error().to_string());
+    if (!r) log(LogLevel::Error, "worker " + quoted(cell->address) + ": " + r.error().to_string());
   }
   Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
   while (!popped || !popped->is_stop()) {

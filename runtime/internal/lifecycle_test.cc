@@ -49,7 +49,7 @@ class Seam {
   static void call(SeamPoint point, Cell& cell, std::size_t index) { current()(point, cell, index); }
 };
 
-bool is(const Cell& cell, const char* address) { return cell.addresses.front() == ockam::Address(address); }
+bool is(const Cell& cell, const char* address) { return cell.address == ockam::Address(address); }
 
 // Counts what the node did with a worker.
 struct Calls {

@@ -64,10 +64,10 @@ NodeCore::NodeCore(Node& node, NodeOptions options)
       app_(detached_link_),
       lifecycle_(registry_, scheduler_, options.max_batch, &NodeCore::wake_entry, &NodeCore::completion_entry, this),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
-  app_.addresses.push_back(Address("app"));
+  app_.address = Address("app");
   app_.capacity = Cell::capacity_of(options.mailbox_capacity);  // at least 1: Node checks
   app_.ctx.core_ = this;
-  (void)registry_.insert(app_.addresses.front(), &app_);
+  (void)registry_.insert(app_.address, &app_);
   detached_link_->core = this;
   detached_link_->cells.insert(&app_);
 }
@@ -136,7 +136,7 @@ NodeStats NodeCore::stats(std::size_t max_workers, std::vector<WorkerSample>* to
       heap.pop_back();
     }
     heap.push_back(candidate);
-    heap.back().address = cell->addresses.front();  // the cell is alive: we are in its read section
+    heap.back().address = cell->address;  // the cell is alive: we are in its read section
     std::push_heap(heap.begin(), heap.end(), std::greater<>());
   });
   if (ranking) {
@@ -223,14 +223,14 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, boo
     if ((extras != nullptr || envelope->origin.get() != nullptr) && !admitted(*cell, *target, *envelope)) {
       NodeCounters::add(lifecycle_.counters().denied);
       refused.emplace(ErrorCode::AccessDenied,
-                      "the incoming access control of " + quoted(cell->addresses.front()) + " refuses a message " +
+                      "the incoming access control of " + quoted(cell->address) + " refuses a message " +
                           (envelope->origin.get() == nullptr ? std::string("sent on this node")
                                                        : "that came through " + quoted(envelope->origin.get()->entry())));
       return;
     }
     if (!cell->admit()) {
       if (mailbox_full != nullptr) *mailbox_full = true;
-      refused.emplace(ErrorCode::QueueFull, "the mailbox of " + quoted(cell->addresses.front()) + " holds " +
+      refused.emplace(ErrorCode::QueueFull, "the mailbox of " + quoted(cell->address) + " holds " +
                                                 std::to_string(cell->capacity) + " messages; retry later");
       return;
     }
@@ -505,16 +505,16 @@ void NodeCore::run_completion(Cell* cell, EnvelopePtr envelope) {
   Result<EnvelopePtr> result =
       completion.error ? Result<EnvelopePtr>(*completion.error)
                        : as_wanted(completion.continuation->want, std::move(completion.message),
-                                   "worker " + quoted(cell->addresses.front()) + " (a request's reply)");
+                                   "worker " + quoted(cell->address) + " (a request's reply)");
   try {
     completion.continuation->run(cell->ctx, std::move(result));
   } catch (const std::exception& e) {
     NodeCounters::add(lifecycle_.counters().handler_errors);
-    log(LogLevel::Error, "worker " + quoted(cell->addresses.front()) + ": a request's continuation threw: " + e.what());
+    log(LogLevel::Error, "worker " + quoted(cell->address) + ": a request's continuation threw: " + e.what());
   } catch (...) {
     NodeCounters::add(lifecycle_.counters().handler_errors);
     log(LogLevel::Error,
-        "worker " + quoted(cell->addresses.front()) + ": a request's continuation threw a non-std::exception");
+        "worker " + quoted(cell->address) + ": a request's continuation threw a non-std::exception");
   }
 }
 
@@ -538,7 +538,7 @@ void NodeCore::retire_reply(std::unique_ptr<Context> reply, bool can_wait) {
 void NodeCore::count_late(const DetachedCell& cell, std::uint64_t n) {
   if (n == 0) return;
   NodeCounters::add(lifecycle_.counters().late_replies, n);
-  log(LogLevel::Info, std::to_string(n) + " late reply(ies) to request address " + quoted(cell.addresses.front()) +
+  log(LogLevel::Info, std::to_string(n) + " late reply(ies) to request address " + quoted(cell.address) +
                           " dropped: its request was over");
 }
 
@@ -574,7 +574,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
     if (!cell.wake_cv.wait_until(lock, deadline, [&] {
           return cell.signalled || stopping_.load() || cell.closing.load(std::memory_order_relaxed);
         })) {
-      return Error(ErrorCode::Timeout, "no message for " + quoted(cell.addresses.front()) + " within " +
+      return Error(ErrorCode::Timeout, "no message for " + quoted(cell.address) + " within " +
                                            std::to_string(timeout.count()) + " ms");
     }
     cell.signalled = false;
@@ -582,7 +582,7 @@ Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
 }
 
 Error NodeCore::asked_to_stop(const DetachedCell& cell) {
-  return Error(ErrorCode::NodeStopped, "processor " + quoted(cell.addresses.front()) + " is asked to stop");
+  return Error(ErrorCode::NodeStopped, "processor " + quoted(cell.address) + " is asked to stop");
 }
 
 Result<std::unique_ptr<Context>> NodeCore::new_detached(Address address) {
@@ -595,13 +595,13 @@ Result<std::unique_ptr<Context>> NodeCore::new_detached_fresh() { return open_de
 Result<std::unique_ptr<Context>> NodeCore::open_detached(Address address, std::shared_ptr<ReplySink> sink) {
   if (stopping_.load()) return stopped_error();
   auto cell = std::make_unique<DetachedCell>(detached_link_, std::move(sink));
-  cell->addresses.push_back(std::move(address));
+  cell->address = std::move(address);
   cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
   cell->ctx.core_ = this;
   std::lock_guard<std::mutex> lock(detached_link_->mu);
   if (detached_link_->closed) return stopped_error();  // the stop began after the check above
-  if (!registry_.insert(cell->addresses.front(), cell.get())) {
-    return Error(ErrorCode::AddressInUse, "address " + quoted(cell->addresses.front()) + " is in use");
+  if (!registry_.insert(cell->address, cell.get())) {
+    return Error(ErrorCode::AddressInUse, "address " + quoted(cell->address) + " is in use");
   }
   detached_link_->cells.insert(cell.get());
   std::unique_ptr<Context> handle(new Context(cell.release()));
@@ -621,7 +621,7 @@ void NodeCore::release_detached(DetachedCell* cell) {
 
 void NodeCore::close_detached(DetachedCell& cell) {
   detached_link_->cells.erase(&cell);
-  for (const Address& a : cell.addresses) registry_.remove(a, &cell);
+  for (const Address& a : cell.addresses()) registry_.remove(a, &cell);
   synchronize();  // no sender still pushes to it, and every monitor() that found it is in
   // Its monitors, both ways, before the drain: no notice lands after it.
   const Phase::Bits bits = cell.phase.load();
@@ -633,7 +633,7 @@ void NodeCore::close_detached(DetachedCell& cell) {
   if (n == 0) return;
   if (cell.retired.load(std::memory_order_acquire)) return count_late(cell, n);  // pairs with retire_reply()
   NodeCounters::add(lifecycle_.counters().dropped, n);
-  log(LogLevel::Warn, "detached context " + quoted(cell.addresses.front()) + " closed with " + std::to_string(n) +
+  log(LogLevel::Warn, "detached context " + quoted(cell.address) + " closed with " + std::to_string(n) +
                           " queued message(s); dropped");
 }
 
@@ -654,13 +654,13 @@ Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cel
   for (const Address& a : addresses) {
     if (Result<void> r = check_own_address(a, allow_remote); !r) return r;
   }
-  for (Address& a : addresses) cell->addresses.push_back(std::move(a));
+  cell->set_addresses(std::move(addresses));
   return launch(std::move(cell));
 }
 
 Result<Address> NodeCore::start_fresh(std::unique_ptr<Cell> cell) {
   Address address = next_fresh_address();
-  cell->addresses.push_back(address);
+  cell->address = address;
   // AddressInUse cannot come back: no other worker holds a fresh address.
   if (Result<void> r = launch(std::move(cell)); !r) return r.error();
   return address;
@@ -674,7 +674,7 @@ Result<void> NodeCore::launch(std::unique_ptr<Cell> cell) {
 }
 
 Result<void> NodeCore::stop_worker(const Address& address) {
-  if (address == app_.addresses.front()) {
+  if (address == app_.address) {
     return Error(ErrorCode::AccessDenied, "the app is not a worker; stop the node instead");
   }
   if (processor_threads_.stop(address, registry_)) return {};
@@ -697,7 +697,7 @@ Result<void> NodeCore::start_processor(Address address, std::unique_ptr<Processo
 Result<void> NodeCore::monitor(Cell& watcher, const Address& target) {
   if (!watcher.accepts(typeid(WorkerStopped))) {
     return Error(ErrorCode::WrongMessageType,
-                 "worker " + quoted(watcher.addresses.front()) + " handles " + demangle(watcher.message_type()) +
+                 "worker " + quoted(watcher.address) + " handles " + demangle(watcher.message_type()) +
                      ", so it cannot be told ockam::WorkerStopped: a monitor needs a Worker<ockam::Any> or a "
                      "std::variant that holds WorkerStopped");
   }
@@ -756,7 +756,7 @@ Result<void> NodeCore::stop(std::chrono::milliseconds timeout) {
       // are counted as dropped below), in retire_all()'s grace period.
       std::lock_guard<std::mutex> lock(detached_link_->mu);
       for (DetachedCell* cell : detached_link_->cells) {
-        for (const Address& a : cell->addresses) registry_.remove(a, cell);
+        for (const Address& a : cell->addresses()) registry_.remove(a, cell);
       }
     }
     running_at_claim_ = lifecycle_.retire_all();
@@ -824,7 +824,7 @@ EnvelopePtr NodeCore::handled_at(DetachedCell& cell, EnvelopePtr envelope) {
 Error NodeCore::refuse_at(const DetachedCell& cell, Error error) { return refuse(who(cell), std::move(error)); }
 
 std::string NodeCore::who(const DetachedCell& cell) const {
-  return &cell == &app_ ? std::string("app") : "detached context " + quoted(cell.addresses.front());
+  return &cell == &app_ ? std::string("app") : "detached context " + quoted(cell.address);
 }
 
 Result<EnvelopePtr> NodeCore::as_wanted(const Wanted& want, EnvelopePtr front, const std::string& who) {

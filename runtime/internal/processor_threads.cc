@@ -27,7 +27,7 @@ Result<void> ProcessorThreads::start(std::unique_ptr<Context> context, DetachedC
   run->processor = std::move(processor);
   run->context = std::move(context);
   run->cell = &cell;
-  run->name = quoted(cell.addresses.front());
+  run->name = quoted(cell.address);
   running_.emplace(&cell, run);
   runs_.push_back(std::move(owned));
   // relaxed: see NodeCounters.

@@ -6,7 +6,7 @@ namespace ockam::detail {
 
 // Two addresses of one cell with the same 64-bit hash would make
 // for_each_cell() see it twice: a count off by one, for a chance of 2^-64.
-std::uint64_t Registry::first_address_hash(const Cell* cell) { return cell->addresses.front().hash(); }
+std::uint64_t Registry::first_address_hash(const Cell* cell) { return cell->address.hash(); }
 
 Registry::~Registry() {
   // relaxed: no other thread uses a registry being destroyed.
@@ -26,7 +26,7 @@ Registry::Slot* Registry::locate(Table& table, const Address& address, const Cel
     if (cell == nullptr) return nullptr;
     if (cell == tombstone()) continue;
     // relaxed: the cell load above (acquire) carries insert()'s hash store.
-    if (slot.hash.load(std::memory_order_relaxed) == h && (only == nullptr || cell == only) && owns(cell, address)) {
+    if (slot.hash.load(std::memory_order_relaxed) == h && (only == nullptr || cell == only) && cell->owns(address)) {
       // The cell seen here, not a second load: the slot may be tombstoned since.
       if (found != nullptr) *found = cell;
       return &slot;

@@ -167,19 +167,13 @@ class Registry {
     // cache, so a removal after this load changes the count the next send reads.
     const std::uint64_t removals = shard_for(address).removals.load(std::memory_order_seq_cst);
     const std::uint64_t tag = TargetCache::make_tag(address.hash(), removals);
-    if (cache.tag == tag && cache.cell != nullptr && owns(cache.cell, address)) {
+    if (cache.tag == tag && cache.cell != nullptr && cache.cell->owns(address)) {
       run_test_seam(SeamPoint::kTargetCached, *cache.cell);
       return cache.cell;
     }
     return refill(address, cache, tag);
   }
   Cell* refill(const Address& address, TargetCache& cache, std::uint64_t tag) const;
-  static bool owns(const Cell* cell, const Address& address) {
-    for (const Address& a : cell->addresses) {
-      if (a == address) return true;
-    }
-    return false;
-  }
   static Slot* locate(Table& table, const Address& address, const Cell* only, Cell** found = nullptr);
   static void rebuild(Shard& shard, std::size_t capacity);
 
