@@ -50,15 +50,27 @@ Result<void> Context::send_envelope(Route&& route, detail::EnvelopePtr envelope,
   if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
   if (Result<void> r = detail::check_route(route); !r) return r;
   if (!envelope->routes.assign(route, from)) return detail::routes_too_long();
+  // `route` still holds the next hop, with its hash: nothing to unpack.
+  return send_packed(std::move(envelope), route.next(), wait);
+}
+
+Result<void> Context::send_envelope(const Address& to, detail::EnvelopePtr envelope, const Address& from) {
+  if (!envelope) return Error(ErrorCode::WrongMessageType, "an empty ockam::Any has no body to send");
+  if (!to.valid()) [[unlikely]] return detail::check_long_route(Route(to));  // its error, as for a Route
+  if (!envelope->routes.assign(to, from)) return detail::routes_too_long();
+  return send_packed(std::move(envelope), to, nullptr);
+}
+
+Result<void> Context::send_packed(detail::EnvelopePtr envelope, const Address& next,
+                                  const std::chrono::milliseconds* wait) {
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
   if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
-  // `route` still holds the next hop, with its hash: nothing to unpack.
-  if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), route.next(), *wait);
-  if (cell_->detached) return core_->deliver(std::move(envelope), route.next());  // any thread's: no cache
-  return core_->deliver(std::move(envelope), route.next(), target_);
+  if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), next, *wait);
+  if (cell_->detached) return core_->deliver(std::move(envelope), next);  // any thread's: no cache
+  return core_->deliver(std::move(envelope), next, target_);
 }
 
 // No per-hop scan of the route: it was checked where it entered the node

@@ -12,6 +12,7 @@
 #define OCKAM_RUNTIME_CONTEXT_H_
 
 #include <chrono>
+#include <concepts>
 #include <memory>
 #include <type_traits>
 #include <typeinfo>
@@ -77,6 +78,15 @@ class Context {
   Result<void> send(Route route, M body) {
     if (Result<void> r = check_encodable<M>(route); !r) return r;
     return send_envelope(std::move(route), detail::EnvelopeAccess::wrap(std::move(body)), address());
+  }
+  // The same to the one-hop route `to` (a worker's send to a peer it
+  // keeps), without building a Route. Only an Address takes this one: a
+  // name in another spelling ("b", a std::string) is a Route, as above.
+  template <class A, class M>
+    requires std::same_as<std::remove_cvref_t<A>, Address>
+  Result<void> send(A&& to, M body) {
+    if (Result<void> r = check_encodable<M>(to); !r) return r;
+    return send_envelope(to, detail::EnvelopeAccess::wrap(std::move(body)), address());
   }
 
   // As send(), but a full mailbox (QueueFull) is waited for, until it has
@@ -321,6 +331,10 @@ class Context {
   // `wait`: for room in a full mailbox, up to that long (send_waiting).
   Result<void> send_envelope(Route&& route, detail::EnvelopePtr envelope, const Address& from,
                              const std::chrono::milliseconds* wait = nullptr);
+  Result<void> send_envelope(const Address& to, detail::EnvelopePtr envelope, const Address& from);
+  // Both send_envelope()s' end, once the envelope holds its routes: the
+  // outgoing policy, then the delivery to `next`.
+  Result<void> send_packed(detail::EnvelopePtr envelope, const Address& next, const std::chrono::milliseconds* wait);
   Result<void> forward_envelope(detail::EnvelopePtr envelope);
   Result<Timer> set_timer(std::chrono::milliseconds delay, Route&& route, detail::EnvelopePtr envelope);
   Result<detail::EnvelopePtr> request_envelope(Route&& route, detail::EnvelopePtr envelope, const detail::Wanted& want,
@@ -337,11 +351,15 @@ class Context {
   Result<void> check_outgoing(const detail::Envelope& envelope) const;
   Result<detail::EnvelopePtr> receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout);
   template <class M>
-  static Result<void> check_encodable(const Route& route) {
+  static Result<void> check_encodable(const Address& next) {
     if constexpr (!detail::wire_encodable_v<M> && !std::is_same_v<M, Any>) {
-      if (!route.empty() && !route.next().is_local()) return detail::no_codec_error(typeid(M));
+      if (next.valid() && !next.is_local()) return detail::no_codec_error(typeid(M));
     }
     return {};
+  }
+  template <class M>
+  static Result<void> check_encodable(const Route& route) {
+    return route.empty() ? Result<void>{} : check_encodable<M>(route.next());
   }
   template <class W>
   static std::unique_ptr<detail::Cell> make_cell(W&& worker) {

@@ -5,6 +5,7 @@
 #define OCKAM_RUNTIME_NODE_H_
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -57,6 +58,12 @@ class Node {
   template <class M>
   Result<void> send(Route route, M body) {
     return context().send(std::move(route), std::move(body));
+  }
+  // As Context's: one hop to an Address, no Route built.
+  template <class A, class M>
+    requires std::same_as<std::remove_cvref_t<A>, Address>
+  Result<void> send(A&& to, M body) {
+    return context().send(to, std::move(body));
   }
   // See Context::send_waiting.
   template <class M>

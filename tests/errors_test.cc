@@ -133,6 +133,29 @@ TEST_CASE("an address with a non-numeric transport type is invalid, at send and 
   CHECK(node.worker_count() == 0);
 }
 
+// The Address overload of send() checks what the Route one does, in the
+// same words.
+TEST_CASE("a send to an Address fails as a send on its one-hop Route does, with the same error") {
+  ockam::Node node;
+  for (const Address& to : {Address("nobody"), Address(""), Address("abc#x"), Address("1#127.0.0.1:4000")}) {
+    Result<void> direct = node.send(to, std::string("x"));
+    Result<void> routed = node.send(ockam::Route(to), std::string("x"));
+    REQUIRE_FALSE(direct);
+    REQUIRE_FALSE(routed);
+    CHECK(direct.error().to_string() == routed.error().to_string());
+  }
+  // No codec for the body: refused for a transport hop, before any lookup.
+  struct Local {
+    int v = 0;
+  };
+  Result<void> direct = node.send(Address("1#127.0.0.1:4000"), Local{});
+  Result<void> routed = node.send(ockam::Route(Address("1#127.0.0.1:4000")), Local{});
+  CHECK(code_of(direct) == "WrongMessageType");
+  REQUIRE_FALSE(routed);
+  CHECK(direct.error().to_string() == routed.error().to_string());
+  CHECK(node.stats().dropped == 0);
+}
+
 TEST_CASE("sending on an empty route fails with InvalidAddress") {
   ockam::Node node;
   ockam::Route empty{std::initializer_list<Address>{}};

@@ -72,6 +72,44 @@ TEST_CASE("a message from the app carries return route app, and src/dst match th
   CHECK(reply.value().return_route().next() == reply.value().src_addr());
 }
 
+// Context::send has an overload for an Address (no Route built): it must
+// pack the same routes as the Route overload, for short names (the packed
+// fast path) and long ones (the general path).
+TEST_CASE("a send to an Address carries the same routes as a send on its one-hop Route") {
+  // Reports what it saw to the app (not on the return route: the relay's).
+  struct Reporter : ockam::Worker<int> {
+    Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+      return ctx.send("app", "onward=" + str(msg.onward_route()) + " return=" + str(msg.return_route()) +
+                                 " src=" + str(msg.src_addr()) + " dst=" + str(msg.dst_addr()));
+    }
+  };
+  struct Relay : ockam::Worker<int> {
+    Address to;
+    explicit Relay(Address t) : to(std::move(t)) {}
+    Result<void> handle_message(Context& ctx, Routed<int> msg) override {
+      if (msg.body() == 0) return ctx.send(to, 1);  // the Address overload
+      return ctx.send(ockam::Route(to), 1);
+    }
+  };
+  const std::string long_name(40, 'r');  // past the inline fast path of PackedRoutes
+  for (const std::string& name : {std::string("reporter"), long_name}) {
+    ockam::Node node;
+    REQUIRE_OK(node.start_worker(Address(name), Reporter{}));
+    REQUIRE_OK(node.start_worker(Address(name + "-relay"), Relay{Address(name)}));
+    const std::string from_relay = "onward=" + name + " return=" + name + "-relay src=" + name + "-relay dst=" + name;
+    for (int how : {0, 1}) {
+      REQUIRE_OK(node.send(Address(name + "-relay"), how));
+      auto reply = node.receive<std::string>(kWait);
+      REQUIRE_OK(reply);
+      CHECK(reply.value().body() == from_relay);
+    }
+    REQUIRE_OK(node.send(Address(name), 1));  // the app's Address overload
+    auto reply = node.receive<std::string>(kWait);
+    REQUIRE_OK(reply);
+    CHECK(reply.value().body() == "onward=" + name + " return=app src=app dst=" + name);
+  }
+}
+
 TEST_CASE("messages from one sender to one address arrive in the order sent, both ways") {
   struct Recorder : ockam::Worker<int> {
     std::vector<int>* seen;

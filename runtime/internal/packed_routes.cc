@@ -125,13 +125,12 @@ bool PackedRoutes::reset(std::size_t bytes) {
   return true;
 }
 
-bool PackedRoutes::assign(const Route& onward, const Address& from) {
+bool PackedRoutes::assign(const Address& to, const Address& from) {
   // Every send: one hop each way, short names. Both names are inline in
   // their Addresses (at most 12 bytes here, and an Address holds 23 in
   // place), so fixed 16-byte copies read only their own bytes, and the
   // compiler turns them into two vector moves instead of memcpy calls.
-  if (onward.size() == 1 && !heap_) [[likely]] {
-    const Address& to = onward[0];
+  if (!heap_) [[likely]] {
     const std::size_t a = to.name().size();
     const std::size_t b = from.name().size();
     if (a + b + 4 <= kInline) {
@@ -152,15 +151,25 @@ bool PackedRoutes::assign(const Route& onward, const Address& from) {
       return true;
     }
   }
-  if (onward.size() > kMaxHops) return false;
+  return assign_onward(&to, &to + 1, 1, from);
+}
+
+bool PackedRoutes::assign(const Route& onward, const Address& from) {
+  if (onward.size() == 1) [[likely]] return assign(onward[0], from);
+  return assign_onward(onward.begin(), onward.end(), onward.size(), from);
+}
+
+template <class Hops>
+bool PackedRoutes::assign_onward(Hops first, Hops last, std::size_t n, const Address& from) {
+  if (n > kMaxHops) return false;
   std::size_t bytes = entry_size(from);
-  for (const Address& a : onward) bytes += entry_size(a);
+  for (Hops it = first; it != last; ++it) bytes += entry_size(*it);
   if (!reset(bytes)) return false;
   std::uint8_t* at = put_ret(data(), from);
   mid_ = static_cast<std::uint16_t>(at - data());
-  for (const Address& a : onward) at = put_onward(at, a);
+  for (Hops it = first; it != last; ++it) at = put_onward(at, *it);
   end_ = static_cast<std::uint16_t>(at - data());
-  n_onward_ = static_cast<std::uint8_t>(onward.size());
+  n_onward_ = static_cast<std::uint8_t>(n);
   n_ret_ = 1;
   return true;
 }

@@ -60,6 +60,8 @@ class PackedRoutes {
 
   // False (routes unchanged) past the bounds above.
   [[nodiscard]] bool assign(const Route& onward, const Address& from);
+  // The same for a one-hop onward route: a send to an Address.
+  [[nodiscard]] bool assign(const Address& to, const Address& from);
   [[nodiscard]] bool assign(const Route& onward, const Route& ret);
   // forward(): pops onward's first address, puts `self` in front of the
   // return route. False (unchanged) past the bounds. Precondition:
@@ -88,6 +90,9 @@ class PackedRoutes {
   void release() noexcept;
   // Packs into fresh storage of at least `bytes`; false past kMaxBytes.
   bool reset(std::size_t bytes);
+  // assign()'s general case: `n` onward hops, first hop first.
+  template <class Hops>
+  bool assign_onward(Hops first, Hops last, std::size_t n, const Address& from);
 
   union {
     std::uint8_t inline_[kInline];
