@@ -8,6 +8,8 @@
 #include <cstdlib>
 #else
 #include <oneapi/tbb/scalable_allocator.h>
+
+#include "runtime/internal/block_depot.h"
 #endif
 
 namespace ockam::detail {
@@ -31,12 +33,19 @@ namespace {
 // same thread (the LIFO slot keeps a relay chain on one thread), and a
 // thread-private push or pop is a few instructions where tbbmalloc's entry
 // points cost about a hundred (measured with callgrind). Each stack is
-// bounded, so a thread that only frees hands the surplus back to tbbmalloc.
+// bounded: a thread that frees more than it makes hands a full stack to the
+// class's BlockDepot, where a thread that makes more than it frees (the
+// app, a producer) takes it; only past the depot's bound does a block go
+// back to tbbmalloc.
 class BlockCache {
  public:
   static constexpr std::size_t kGranule = 16;
   static constexpr std::size_t kClasses = 32;  // blocks up to 512 bytes
   static constexpr std::size_t kDepth = 64;    // blocks kept per class
+  // Magazines waiting per class: at most 512 blocks, 256 KiB for the
+  // largest class.
+  static constexpr std::size_t kDepotSlots = 8;
+  using Depot = BlockDepot<kDepth, kDepotSlots>;
 
   static std::size_t class_of(std::size_t bytes) { return (bytes + kGranule - 1) / kGranule - 1; }
 
@@ -47,20 +56,33 @@ class BlockCache {
   }
   void* pop(std::size_t cls) {
     Stack& s = stacks_[cls];
-    return s.size > 0 ? s.blocks[--s.size] : nullptr;
+    if (s.size == 0) [[unlikely]] {
+      if (!depot(cls).take(s.blocks)) return nullptr;
+      s.size = kDepth;
+    }
+    return s.blocks[--s.size];
   }
   bool push(std::size_t cls, void* p) {
     Stack& s = stacks_[cls];
-    if (s.size == kDepth) return false;
+    if (s.size == kDepth) [[unlikely]] {
+      if (!depot(cls).put(s.blocks)) return false;
+      s.size = 0;
+    }
     s.blocks[s.size++] = p;
     return true;
   }
 
  private:
   struct Stack {
-    std::array<void*, kDepth> blocks;
+    Depot::Magazine blocks;
     std::size_t size = 0;
   };
+  // Never destroyed: a pool thread may still free a block while the
+  // process exits; what waits there is the process's until it ends.
+  static Depot& depot(std::size_t cls) {
+    static auto* depots = new std::array<Depot, kClasses>();
+    return (*depots)[cls];
+  }
   std::array<Stack, kClasses> stacks_{};
 };
 
