@@ -90,7 +90,9 @@ struct Setup {
   explicit Setup(bool over_tcp, std::vector<Address> expose) : tcp(over_tcp) {
     far_id = ockam::Identity::generate().value();
     near_id = ockam::Identity::generate().value();
-    if (!ockam::create_secure_channel_listener(far, "listener", *far_id, {.expose = expose})) {
+    ockam::SecureChannelOptions listener;
+    listener.expose = expose;
+    if (!ockam::create_secure_channel_listener(far, "listener", *far_id, listener)) {
       error = "listener failed";
       return;
     }

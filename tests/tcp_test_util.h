@@ -149,8 +149,12 @@ class RawPeer {
 
 // A frame around a message body.
 inline std::vector<std::uint8_t> frame(std::vector<std::uint8_t> message) {
-  std::vector<std::uint8_t> out{static_cast<std::uint8_t>(message.size() >> 8),
-                                static_cast<std::uint8_t>(message.size() & 0xff)};
+  // Reserved first: GCC 12 warns (-Warray-bounds, wrongly) on an insert
+  // that grows a two-byte vector.
+  std::vector<std::uint8_t> out;
+  out.reserve(2 + message.size());
+  out.push_back(static_cast<std::uint8_t>(message.size() >> 8));
+  out.push_back(static_cast<std::uint8_t>(message.size() & 0xff));
   out.insert(out.end(), message.begin(), message.end());
   return out;
 }
