@@ -91,8 +91,10 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
   }
   // Pops the oldest message (the StopEnvelope, which no admit() counted,
   // included) and gives its place back.
-  Envelope* take(RoomSignal& room) {
-    Envelope* envelope = mailbox.pop();
+  Envelope* take(RoomSignal& room) { return taken(mailbox.pop(), room); }
+  // What take() and Taker::take() do with what they popped (maybe null):
+  // a message's place goes back; a control envelope took none.
+  Envelope* taken(Envelope* envelope, RoomSignal& room) {
     if (envelope != nullptr && !envelope->is_control()) give_back(room);
     return envelope;
   }
@@ -131,11 +133,7 @@ class Cell : public mailbox::MailboxNode, public PooledAllocation {
     }
 
     // As Cell::take(). Inline: a turn's per-message path.
-    [[gnu::always_inline]] Envelope* take() {
-      Envelope* envelope = cursor_.pop();
-      if (envelope != nullptr && !envelope->is_control()) cell_.give_back(room_);
-      return envelope;
-    }
+    [[gnu::always_inline]] Envelope* take() { return cell_.taken(cursor_.pop(), room_); }
     // Writes the position back: before the turn ends, reschedules the cell
     // (another thread may run it at once), or deletes it. Idempotent.
     void close() { cursor_.close(); }

@@ -86,7 +86,7 @@ void Monitors::notify(Cell& watcher, const Address& target, WorkerStopped::Reaso
   auto envelope = std::make_unique<TypedEnvelope<WorkerStopped>>(WorkerStopped{target, reason, std::move(message)});
   // Two addresses the node already holds: past PackedRoutes' bound only for
   // names of some 64 KiB, which no start takes.
-  if (!envelope->routes.assign(Route(watcher.address), target)) return;
+  if (!envelope->routes.assign(watcher.address, target)) return;
   // seq_cst: as Cell::admit(), whose place this takes without the capacity
   // check; take() gives it back.
   watcher.queued.fetch_add(1);
