@@ -6,24 +6,26 @@
 namespace ockam {
 
 // Only a detached context's handle is not its cell's own context.
-Context::~Context() {
-  if (cell_ != nullptr && this != &cell_->ctx) detail::NodeCore::release_detached(static_cast<detail::DetachedCell*>(cell_));
+void Context::operator delete(Context* context, std::destroying_delete_t) {
+  detail::Cell& cell = context->cell();
+  OCKAM_DCHECK(cell.detached, "only a detached context is the user's to delete");
+  detail::NodeCore::release_detached(static_cast<detail::DetachedCell*>(&cell));
 }
 
 Result<std::unique_ptr<Context>> Context::new_detached(Address address) {
-  return core_->new_detached(std::move(address));
+  return core().new_detached(std::move(address));
 }
 
-const Address& Context::address() const { return cell_->address; }
+const Address& Context::address() const { return cell().address; }
 
-bool Context::owns(const Address& address) const { return cell_->owns(address); }
+bool Context::owns(const Address& address) const { return cell().owns(address); }
 
 Result<void> Context::denied_from(const Address& from) const {
   return Error(ErrorCode::AccessDenied,
                detail::quoted(from) + " is not an address of worker " + detail::quoted(address()));
 }
 
-std::chrono::milliseconds Context::default_timeout() const { return core_->options().receive_timeout; }
+std::chrono::milliseconds Context::default_timeout() const { return core().options().receive_timeout; }
 
 namespace detail {
 Result<void> check_long_route(const Route& route) {
@@ -65,12 +67,12 @@ Result<void> Context::send_packed(detail::EnvelopePtr envelope, const Address& n
                                   const std::chrono::milliseconds* wait) {
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
-  if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
+  if (cell().has_outgoing_policy()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
-  if (wait != nullptr) return core_->deliver_waiting(std::move(envelope), next, *wait);
-  if (cell_->detached) return core_->deliver(std::move(envelope), next);  // any thread's: no cache
-  return core_->deliver(std::move(envelope), next, target_);
+  if (wait != nullptr) return core().deliver_waiting(std::move(envelope), next, *wait);
+  if (cell().detached) return core().deliver(std::move(envelope), next);  // any thread's: no cache
+  return core().deliver(std::move(envelope), next, cell().target);
 }
 
 // No per-hop scan of the route: it was checked where it entered the node
@@ -90,30 +92,30 @@ Result<void> Context::forward_envelope(detail::EnvelopePtr envelope) {
   envelope->direct = false;  // this worker passes it on: its ingress no longer vouches alone
   // Out of line only for a worker that has a policy: a Result costs a call's
   // worth of instructions even when it holds nothing.
-  if (cell_->extras != nullptr && !cell_->extras->outgoing.is_default()) {
+  if (cell().has_outgoing_policy()) {
     if (Result<void> r = check_outgoing(*envelope); !r) return r;
   }
   const Address to = routes.next();
-  if (cell_->detached) return core_->deliver(std::move(envelope), to);  // any thread's: no cache
-  return core_->deliver(std::move(envelope), to, target_);
+  if (cell().detached) return core().deliver(std::move(envelope), to);  // any thread's: no cache
+  return core().deliver(std::move(envelope), to, cell().target);
 }
 
 Result<void> Context::check_outgoing(const detail::Envelope& envelope) const {
   const Route onward = envelope.routes.onward();
   const Route ret = envelope.routes.ret();
   const Delivery delivery{onward.next(), onward, ret, envelope.origin.get(), envelope.direct};
-  if (cell_->extras->outgoing.admits(delivery)) return {};
+  if (cell().extras()->outgoing.admits(delivery)) return {};
   return Error(ErrorCode::AccessDenied, "the outgoing access control of " + detail::quoted(address()) +
                                             " refuses a message for " + detail::quoted(onward.next()));
 }
 
 Result<detail::EnvelopePtr> Context::receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout) {
-  return core_->receive(*this, want, timeout);
+  return core().receive(*this, want, timeout);
 }
 
 namespace {
 void apply(detail::Cell& cell, WorkerOptions&& options) {
-  cell.capacity = detail::Cell::capacity_of(options.mailbox_capacity);  // 0: the node's default
+  if (options.mailbox_capacity != 0) cell.extras_to_set().capacity = detail::Cell::capacity_of(options.mailbox_capacity);
   if (!options.incoming.is_default() || !options.outgoing.is_default()) {
     detail::Cell::Extras& extras = cell.extras_to_set();
     extras.incoming = std::move(options.incoming);
@@ -125,27 +127,27 @@ void apply(detail::Cell& cell, WorkerOptions&& options) {
 Result<void> Context::start_cell(std::vector<Address> addresses, std::unique_ptr<detail::Cell> cell,
                                  WorkerOptions options) {
   apply(*cell, std::move(options));
-  return core_->start(std::move(addresses), std::move(cell));
+  return core().start(std::move(addresses), std::move(cell));
 }
 
 Result<Address> Context::start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options) {
   apply(*cell, std::move(options));
-  return core_->start_fresh(std::move(cell));
+  return core().start_fresh(std::move(cell));
 }
 
-Result<void> Context::stop_worker(const Address& address) { return core_->stop_worker(address); }
+Result<void> Context::stop_worker(const Address& address) { return core().stop_worker(address); }
 
 Result<void> Context::start_processor_erased(Address address, std::unique_ptr<Processor> processor,
                                              ProcessorOptions options) {
-  return core_->start_processor(std::move(address), std::move(processor), options);
+  return core().start_processor(std::move(address), std::move(processor), options);
 }
 
-Result<void> Context::monitor(const Address& target) { return core_->monitor(*cell_, target); }
+Result<void> Context::monitor(const Address& target) { return core().monitor(cell(), target); }
 
 Result<void> Context::register_transport(Address::Type type, const Address& router) {
-  return core_->register_transport(type, router);
+  return core().register_transport(type, router);
 }
 
-Node& Context::node() { return core_->node(); }
+Node& Context::node() { return core().node(); }
 
 }  // namespace ockam

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <concepts>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <typeinfo>
 #include <vector>
@@ -22,7 +23,6 @@
 #include "runtime/any.h"
 #include "runtime/internal/envelope.h"
 #include "runtime/internal/request.h"
-#include "runtime/internal/target_cache.h"
 #include "runtime/node_options.h"
 #include "runtime/processor.h"
 #include "runtime/result.h"
@@ -59,10 +59,10 @@ class Context {
  public:
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
-  // A detached context's (new_detached) frees its address: see there. A
-  // worker's or the app's belongs to the node and is never destroyed by
-  // the user.
-  ~Context();
+  // Deleting a detached context (new_detached, the unique_ptr's delete)
+  // frees its address: see there. A worker's or the app's belongs to the
+  // node and is never deleted by the user.
+  void operator delete(Context* context, std::destroying_delete_t);
 
   // The first of this worker's addresses ("app" for the node's context).
   const Address& address() const;
@@ -323,7 +323,15 @@ class Context {
   friend class detail::Cell;
   friend struct detail::ContextAccess;  // runtime/transport.cc, the transport seam
   friend class detail::NodeCore;
-  explicit Context(detail::Cell* cell) : cell_(cell) {}
+  // Only as a cell's base (runtime/internal/cell.h).
+  Context() = default;
+  ~Context() = default;
+  // The cell this context is the base of; defined in cell.h.
+  detail::Cell& cell() const;
+  // Its node: a detached cell's own; for a worker, the node whose turn this
+  // pool thread runs (a worker's context is used only in its turns: see
+  // the contract above). Defined in runtime/internal/node_core.h.
+  detail::NodeCore& core() const;
 
   bool owns(const Address& address) const;
   Result<void> denied_from(const Address& from) const;
@@ -347,7 +355,7 @@ class Context {
                           detail::wire_decoder<M>()};
   }
   // AccessDenied if the worker's outgoing policy refuses `envelope`.
-  // Precondition: the worker has an outgoing policy (cell_->extras).
+  // Precondition: the worker has an outgoing policy (Cell::has_outgoing_policy).
   Result<void> check_outgoing(const detail::Envelope& envelope) const;
   Result<detail::EnvelopePtr> receive_envelope(const detail::Wanted& want, std::chrono::milliseconds timeout);
   template <class M>
@@ -372,10 +380,6 @@ class Context {
   Result<Address> start_fresh(std::unique_ptr<detail::Cell> cell, WorkerOptions options);
   Result<void> start_processor_erased(Address address, std::unique_ptr<Processor> processor, ProcessorOptions options);
 
-  detail::NodeCore* core_ = nullptr;  // set when the worker starts; immutable after
-  detail::Cell* cell_;
-  // Where this worker's last send went (target_cache.h); owner-private.
-  detail::TargetCache target_;
 };
 
 }  // namespace ockam

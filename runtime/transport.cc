@@ -11,8 +11,8 @@ namespace detail {
 // Context's friend: the node and the cell behind a context, for the seam's
 // functions below and nothing else.
 struct ContextAccess {
-  static NodeCore& core(Context& ctx) { return *ctx.core_; }
-  static Cell& cell(Context& ctx) { return *ctx.cell_; }
+  static NodeCore& core(Context& ctx) { return ctx.core(); }
+  static Cell& cell(Context& ctx) { return ctx.cell(); }
 };
 
 Result<void> start_connection_cell(Context& ctx, Address remote, std::unique_ptr<Cell> cell, SendGate* gate) {

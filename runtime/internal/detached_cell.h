@@ -55,8 +55,10 @@ struct DetachedLink {
 
 class DetachedCell final : public Cell {
  public:
-  DetachedCell(std::shared_ptr<DetachedLink> node_link, std::shared_ptr<ReplySink> reply_sink = nullptr)
+  DetachedCell(NodeCore* node_core, std::shared_ptr<DetachedLink> node_link,
+               std::shared_ptr<ReplySink> reply_sink = nullptr)
       : Cell(mailbox::Start::kMarkedEmpty, /*is_detached=*/true),
+        core(node_core),
         link(std::move(node_link)),
         sink(std::move(reply_sink)) {}
   bool accepts(const std::type_info&) const override { return true; }
@@ -73,6 +75,9 @@ class DetachedCell final : public Cell {
     wake_cv.notify_one();
   }
 
+  // Its node (Context::core()); immutable. A detached context must not be
+  // used once its node is gone, but for its delete, which goes by `link`.
+  NodeCore* const core;
   const std::shared_ptr<DetachedLink> link;
   // Null but for a worker request's reply address; immutable.
   const std::shared_ptr<ReplySink> sink;

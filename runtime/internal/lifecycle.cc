@@ -13,13 +13,14 @@
 #include "runtime/log.h"
 
 namespace ockam::detail {
-Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, Monitors::WakeFn wake,
-                     CompletionFn run_completion, void* owner)
+Lifecycle::Lifecycle(Registry& registry, Scheduler& scheduler, std::size_t max_batch, std::uint32_t default_capacity,
+                     Monitors::WakeFn wake, CompletionFn run_completion, void* owner)
     : registry_(registry),
       scheduler_(scheduler),
       max_batch_(max_batch),
       run_completion_(run_completion),
       owner_(owner),
+      room_(default_capacity),
       monitors_(registry, wake, owner, counters_.sent) {}
 
 // ---------------------------------------------------------------- start
@@ -128,7 +129,7 @@ void Lifecycle::retire(std::span<Cell* const> claimed) {
 void Lifecycle::seal(Cell* cell) {
   // INVARIANT completion before stop (request.h): no completion is pushed
   // after this, so the StopEnvelope below stays the last push.
-  RequestTable* table = cell->requests.exchange(Cell::sealed_requests(), std::memory_order_acq_rel);
+  RequestTable* table = cell->extras_after_start().requests.exchange(Cell::sealed_requests(), std::memory_order_acq_rel);
   if (table != nullptr && table != Cell::sealed_requests()) {
     {
       std::lock_guard<std::mutex> lock(table->mu);
@@ -281,7 +282,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped, Cell::Taker& taker) {
   }
   Scheduler::left_worker_code();  // what is left is the runtime's: dropping the queue
   while (!popped || !popped->is_stop()) {
-    if (popped) ++cell->dropped;
+    if (popped) ++cell->extras_after_start().dropped;
     popped.reset(taker.take());
     if (!popped) {
       // The StopEnvelope is still on its way; its push (or this retry) resumes us.
@@ -292,7 +293,7 @@ void Lifecycle::finish(Cell* cell, EnvelopePtr popped, Cell::Taker& taker) {
   taker.close();  // before the cell goes
   OCKAM_DCHECK(cell->phase.load() & Phase::kSealed, "INVARIANT last push: the StopEnvelope comes from the sealer");
   OCKAM_DCHECK(cell->phase.load() & Phase::kFinished, "INVARIANT shutdown: a cell is deleted only after finish()");
-  count_dropped(*cell, cell->dropped);
+  if (const Cell::Extras* extras = cell->extras(); extras != nullptr) count_dropped(*cell, extras->dropped);
   // acquire (Phase::load): the bits were set before the seal, whose
   // StopEnvelope this turn popped.
   if ((cell->phase.load() & (Phase::kWatched | Phase::kEnded)) != 0) monitors_.ended(*cell);

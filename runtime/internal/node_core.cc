@@ -61,12 +61,12 @@ NodeCore::NodeCore(Node& node, NodeOptions options)
     : node_(node),
       options_(options),
       detached_link_(std::make_shared<DetachedLink>()),
-      app_(detached_link_),
-      lifecycle_(registry_, scheduler_, options.max_batch, &NodeCore::wake_entry, &NodeCore::completion_entry, this),
+      app_(this, detached_link_),
+      lifecycle_(registry_, scheduler_, options.max_batch,
+                 Cell::capacity_of(options.mailbox_capacity),  // at least 1: Node checks
+                 &NodeCore::wake_entry, &NodeCore::completion_entry, this),
       scheduler_(pool_threads(options), &NodeCore::turn_entry, this) {
   app_.address = Address("app");
-  app_.capacity = Cell::capacity_of(options.mailbox_capacity);  // at least 1: Node checks
-  app_.ctx.core_ = this;
   (void)registry_.insert(app_.address, &app_);
   detached_link_->core = this;
   detached_link_->cells.insert(&app_);
@@ -219,7 +219,7 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, boo
     // Access control first, so a refusal takes no mailbox place. Local
     // messages to workers with the default policy (almost all) pass on two
     // null checks.
-    const Cell::Extras* extras = cell->extras.get();
+    const Cell::Extras* extras = cell->extras();
     if ((extras != nullptr || envelope->origin.get() != nullptr) && !admitted(*cell, *target, *envelope)) {
       NodeCounters::add(lifecycle_.counters().denied);
       refused.emplace(ErrorCode::AccessDenied,
@@ -228,15 +228,15 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, boo
                                                        : "that came through " + quoted(envelope->origin.get()->entry())));
       return;
     }
-    if (!cell->admit()) {
+    if (!cell->admit(extras, lifecycle_.room())) {
       if (mailbox_full != nullptr) *mailbox_full = true;
       refused.emplace(ErrorCode::QueueFull, "the mailbox of " + quoted(cell->address) + " holds " +
-                                                std::to_string(cell->capacity) + " messages; retry later");
+                                                std::to_string(Cell::capacity(extras, lifecycle_.room())) + " messages; retry later");
       return;
     }
     if (extras != nullptr && extras->gate != nullptr) {
       if (Result<void> admitted = extras->gate->admit(); !admitted) {
-        cell->give_back(lifecycle_.room());
+        cell->give_back(lifecycle_.room(), Cell::capacity(extras, lifecycle_.room()));
         refused.emplace(admitted.error());
         return;
       }
@@ -269,12 +269,13 @@ Result<void> NodeCore::try_deliver(EnvelopePtr& envelope, const Address& to, boo
 
 bool NodeCore::admitted(const Cell& cell, const Address& to, const Envelope& envelope) {
   // The default policy reads no route: no need to unpack them.
-  if (cell.extras == nullptr || cell.extras->incoming.is_default()) {
+  const Cell::Extras* extras = cell.extras();
+  if (extras == nullptr || extras->incoming.is_default()) {
     return detail::exposed_or_local(to, envelope.origin.get(), envelope.direct);
   }
   const Route onward = envelope.routes.onward();
   const Route ret = envelope.routes.ret();
-  return cell.extras->incoming.admits(Delivery{to, onward, ret, envelope.origin.get(), envelope.direct});
+  return extras->incoming.admits(Delivery{to, onward, ret, envelope.origin.get(), envelope.direct});
 }
 
 Result<void> NodeCore::register_transport(Address::Type type, const Address& router) {
@@ -374,24 +375,25 @@ CompletionEnvelope::~CompletionEnvelope() = default;
 RequestTable* NodeCore::request_table(Cell& cell) {
   // acquire: pairs with the release of the compare-exchange below (our own
   // earlier turn) or the seal's exchange.
-  RequestTable* table = cell.requests.load(std::memory_order_acquire);
+  std::atomic<RequestTable*>& requests = cell.extras_after_start().requests;
+  RequestTable* table = requests.load(std::memory_order_acquire);
   if (table == Cell::sealed_requests()) return nullptr;
   if (table != nullptr) return table;
   auto made = std::make_unique<RequestTable>(&cell);
   // acq_rel: publishes the table to the seal's exchange (its pair).
-  if (!cell.requests.compare_exchange_strong(table, made.get(), std::memory_order_acq_rel)) return nullptr;  // sealed meanwhile
+  if (!requests.compare_exchange_strong(table, made.get(), std::memory_order_acq_rel)) return nullptr;  // sealed meanwhile
   return made.release();  // the cell's reference, released by its seal
 }
 
 Result<EnvelopePtr> NodeCore::request(Context& ctx, const Route& onward, EnvelopePtr envelope, const Wanted& want,
                                       std::chrono::milliseconds timeout) {
-  if (!ctx.cell_->detached) {
+  if (!ctx.cell().detached) {
     return Error(ErrorCode::AccessDenied, "request(route, body, timeout) blocks, and worker " + quoted(ctx.address()) +
                                               " runs on the pool, which never blocks: use request<R>(route, body, "
                                               "timeout, continuation)");
   }
   if (scheduler_.on_pool_thread()) {
-    return Error(ErrorCode::AccessDenied, "request(route, body, timeout) on " + who(static_cast<DetachedCell&>(*ctx.cell_)) +
+    return Error(ErrorCode::AccessDenied, "request(route, body, timeout) on " + who(static_cast<DetachedCell&>(ctx.cell())) +
                                               " from a worker's handler would block a pool thread: use "
                                               "request<R>(route, body, timeout, continuation) on the worker's context");
   }
@@ -399,7 +401,7 @@ Result<EnvelopePtr> NodeCore::request(Context& ctx, const Route& onward, Envelop
   if (!opened) return opened.error();
   std::unique_ptr<Context> reply = std::move(opened).value();
   if (!envelope->routes.assign(onward, reply->address())) return routes_too_long();
-  if (ctx.cell_->extras != nullptr && !ctx.cell_->extras->outgoing.is_default()) {
+  if (ctx.cell().has_outgoing_policy()) {
     if (Result<void> r = ctx.check_outgoing(*envelope); !r) return r.error();
   }
   if (Result<void> sent = deliver(std::move(envelope), onward.next()); !sent) return sent.error();  // `reply` closes: nothing came
@@ -413,7 +415,7 @@ Result<EnvelopePtr> NodeCore::request(Context& ctx, const Route& onward, Envelop
 Result<void> NodeCore::request_continued(Context& ctx, const Route& onward, EnvelopePtr envelope,
                                          std::chrono::milliseconds timeout,
                                          std::unique_ptr<Continuation> continuation) {
-  Cell& cell = *ctx.cell_;
+  Cell& cell = ctx.cell();
   if (cell.detached) {
     return Error(ErrorCode::AccessDenied, "the continuation form of request() runs on a worker's turn; " + who(static_cast<DetachedCell&>(cell)) +
                                               " uses request<R>(route, body, timeout), which blocks");
@@ -425,7 +427,7 @@ Result<void> NodeCore::request_continued(Context& ctx, const Route& onward, Enve
   Result<std::unique_ptr<Context>> opened = open_detached(next_fresh_address(), pending);
   if (!opened) return opened.error();
   if (!envelope->routes.assign(onward, opened.value()->address())) return routes_too_long();  // `opened` closes
-  if (cell.extras != nullptr && !cell.extras->outgoing.is_default()) {
+  if (cell.has_outgoing_policy()) {
     if (Result<void> r = ctx.check_outgoing(*envelope); !r) return r;  // `opened` closes
   }
   // Until settled the pending request owns its reply address (and the
@@ -507,7 +509,7 @@ void NodeCore::run_completion(Cell* cell, EnvelopePtr envelope) {
                        : as_wanted(completion.continuation->want, std::move(completion.message),
                                    "worker " + quoted(cell->address) + " (a request's reply)");
   try {
-    completion.continuation->run(cell->ctx, std::move(result));
+    completion.continuation->run(cell->context(), std::move(result));
   } catch (const std::exception& e) {
     NodeCounters::add(lifecycle_.counters().handler_errors);
     log(LogLevel::Error, "worker " + quoted(cell->address) + ": a request's continuation threw: " + e.what());
@@ -522,7 +524,7 @@ void NodeCore::retire_reply(std::unique_ptr<Context> reply, bool can_wait) {
   if (reply == nullptr) return;
   // release: pairs with the acquire where it is closed (close_detached) or
   // drained at the stop.
-  static_cast<DetachedCell*>(reply->cell_)->retired.store(true, std::memory_order_release);
+  static_cast<DetachedCell*>(&reply->cell())->retired.store(true, std::memory_order_release);
   std::vector<std::unique_ptr<Context>> evicted;
   {
     std::lock_guard<std::mutex> lock(retired_mu_);
@@ -546,11 +548,11 @@ void NodeCore::count_late(const DetachedCell& cell, std::uint64_t n) {
 
 Result<EnvelopePtr> NodeCore::receive(const Context& ctx, const Wanted& want,
                                       std::chrono::milliseconds timeout) {
-  if (!ctx.cell_->detached) {
+  if (!ctx.cell().detached) {
     return Error(ErrorCode::AccessDenied, "receive() is for the app and detached contexts; worker " +
                                               quoted(ctx.address()) + " gets its messages in handle_message()");
   }
-  DetachedCell& cell = *static_cast<DetachedCell*>(ctx.cell_);
+  DetachedCell& cell = static_cast<DetachedCell&>(ctx.cell());
   std::lock_guard<std::mutex> one_receiver(cell.receive_mu);
   const auto deadline = deadline_after(timeout);
   for (;;) {
@@ -594,19 +596,15 @@ Result<std::unique_ptr<Context>> NodeCore::new_detached_fresh() { return open_de
 
 Result<std::unique_ptr<Context>> NodeCore::open_detached(Address address, std::shared_ptr<ReplySink> sink) {
   if (stopping_.load()) return stopped_error();
-  auto cell = std::make_unique<DetachedCell>(detached_link_, std::move(sink));
+  auto cell = std::make_unique<DetachedCell>(this, detached_link_, std::move(sink));
   cell->address = std::move(address);
-  cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
-  cell->ctx.core_ = this;
   std::lock_guard<std::mutex> lock(detached_link_->mu);
   if (detached_link_->closed) return stopped_error();  // the stop began after the check above
   if (!registry_.insert(cell->address, cell.get())) {
     return Error(ErrorCode::AddressInUse, "address " + quoted(cell->address) + " is in use");
   }
   detached_link_->cells.insert(cell.get());
-  std::unique_ptr<Context> handle(new Context(cell.release()));
-  handle->core_ = this;
-  return handle;
+  return std::unique_ptr<Context>(cell.release());  // the cell's own Context
 }
 
 void NodeCore::release_detached(DetachedCell* cell) {
@@ -668,8 +666,6 @@ Result<Address> NodeCore::start_fresh(std::unique_ptr<Cell> cell) {
 
 Result<void> NodeCore::launch(std::unique_ptr<Cell> cell) {
   if (stopping_.load()) return stopped_error();
-  if (cell->capacity == 0) cell->capacity = Cell::capacity_of(options_.mailbox_capacity);
-  cell->ctx.core_ = this;
   return lifecycle_.start(std::move(cell));
 }
 
@@ -690,7 +686,7 @@ Result<void> NodeCore::start_processor(Address address, std::unique_ptr<Processo
   }
   Result<std::unique_ptr<Context>> context = new_detached(std::move(address));
   if (!context) return context.error();
-  auto& cell = static_cast<DetachedCell&>(*context.value()->cell_);
+  auto& cell = static_cast<DetachedCell&>(context.value()->cell());
   return processor_threads_.start(std::move(context).value(), cell, std::move(processor));
 }
 

@@ -51,7 +51,7 @@ class NodeCore {
   ~NodeCore();
 
   Node& node() { return node_; }
-  Context& app_context() { return app_.ctx; }
+  Context& app_context() { return app_; }
   const NodeOptions& options() const { return options_; }
 
   // Any thread. Lock-free on the way to a known address (a registry lookup
@@ -245,5 +245,17 @@ class NodeCore {
 };
 
 }  // namespace ockam::detail
+
+namespace ockam {
+// Inline: every send asks. A worker's cell keeps no pointer to its node (a
+// worker of one pointer fits oneTBB's 128-byte class: cell.h); its turns
+// run only inside its node's scheduler task (Scheduler::TaskScope).
+inline detail::NodeCore& Context::core() const {
+  const detail::Cell& c = cell();
+  if (c.detached) return *static_cast<const detail::DetachedCell&>(c).core;
+  OCKAM_DCHECK(detail::tl_pool.owner != nullptr, "a worker's Context is used only in its own turns");
+  return *static_cast<detail::NodeCore*>(detail::tl_pool.owner);
+}
+}  // namespace ockam
 
 #endif  // OCKAM_RUNTIME_INTERNAL_NODE_CORE_H_

@@ -24,10 +24,10 @@ class ProcessorCell final : public Cell {
   bool accepts(const std::type_info&) const override { return false; }
   const std::type_info& message_type() const override { return typeid(void); }
   WireDecoder wire_decoder() const override { return nullptr; }
-  Result<void> call_initialize() override { return processor_->initialize(ctx); }
+  Result<void> call_initialize() override { return processor_->initialize(*this); }
   Result<void> call_handle(EnvelopePtr) override { return {}; }
-  Result<bool> call_process() override { return processor_->process(ctx); }
-  Result<void> call_shutdown() override { return processor_->shutdown(ctx); }
+  Result<bool> call_process() override { return processor_->process(*this); }
+  Result<void> call_shutdown() override { return processor_->shutdown(*this); }
 
  private:
   std::unique_ptr<Processor> processor_;

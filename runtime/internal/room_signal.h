@@ -1,5 +1,6 @@
 // INTERNAL. Wakes senders outside the pool that wait for room in a full
-// mailbox (Context::send_waiting). One per node.
+// mailbox (Context::send_waiting). One per node; it also holds the node's
+// mailbox capacity, the bound of every mailbox without one of its own.
 //
 // Concurrency contract:
 //   * freed(): a mailbox's consumer, after it took a message from a mailbox
@@ -26,6 +27,11 @@ namespace ockam::detail {
 
 class RoomSignal {
  public:
+  // `default_capacity`: the node's mailbox capacity, what a mailbox without
+  // its own (Cell::capacity) holds at most.
+  explicit RoomSignal(std::uint32_t default_capacity) : default_capacity_(default_capacity) {}
+  std::uint32_t default_capacity() const { return default_capacity_; }
+
   void freed() {
     // seq_cst: the consumer's half of the pair above.
     if (waiters_.load() == 0) return;
@@ -58,6 +64,7 @@ class RoomSignal {
   };
 
  private:
+  const std::uint32_t default_capacity_;
   std::atomic<int> waiters_{0};
   std::mutex mu_;
   std::condition_variable cv_;

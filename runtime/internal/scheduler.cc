@@ -44,6 +44,7 @@ class Scheduler::TaskScope {
  public:
   explicit TaskScope(Scheduler* s) : saved_(std::exchange(tl_pool, PoolThread{})) {
     tl_pool.scheduler = s;
+    tl_pool.owner = s->owner_;
     const int slot = tbb::this_task_arena::current_thread_index();
     if (slot >= 0 && static_cast<std::size_t>(slot) < s->slots_) {
       tl_pool.running = &s->running_[slot].cell;

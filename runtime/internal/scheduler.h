@@ -181,6 +181,7 @@ class Scheduler {
 // send's path (on_pool_thread, counts_here) are a thread-local load, not a call.
 struct PoolThread {
   const Scheduler* scheduler = nullptr;
+  void* owner = nullptr;  // the scheduler's owner (its NodeCore): Context::core()
   Cell* slot = nullptr;
   std::array<Cell*, Scheduler::kBatch> stash{};
   std::size_t stashed = 0;
