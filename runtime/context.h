@@ -208,9 +208,9 @@ class Context {
     return receive<M>(default_timeout());
   }
 
-  // Starts `worker` at `address` (or at every address of a list). The call
-  // returns once the addresses are taken (AddressInUse, InvalidAddress
-  // otherwise); initialize() then runs on the pool as the worker's first
+  // Starts `worker` at `address` (or at every address of a list: at most
+  // 256). The call returns once the addresses are taken (AddressInUse,
+  // InvalidAddress otherwise); initialize() then runs on the pool as the worker's first
   // turn, and messages sent meanwhile wait for it. `options`: its mailbox's
   // capacity (NodeOptions::mailbox_capacity by default), its policies.
   // An address of the reserved form of fresh addresses (a local name

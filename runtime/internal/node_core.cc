@@ -649,6 +649,10 @@ std::uint64_t NodeCore::drain(DetachedCell& cell) {
 
 Result<void> NodeCore::start(std::vector<Address> addresses, std::unique_ptr<Cell> cell, bool allow_remote) {
   if (addresses.empty()) return Error(ErrorCode::InvalidAddress, "a worker needs at least one address");
+  if (addresses.size() > Registry::kMaxAddresses) {
+    return Error(ErrorCode::InvalidAddress, "a worker of " + std::to_string(addresses.size()) + " addresses; at most " +
+                                                std::to_string(Registry::kMaxAddresses));
+  }
   for (const Address& a : addresses) {
     if (Result<void> r = check_own_address(a, allow_remote); !r) return r;
   }

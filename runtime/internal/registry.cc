@@ -1,12 +1,20 @@
 #include "runtime/internal/registry.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+
 #include "runtime/internal/cell.h"
+#include "runtime/internal/dcheck.h"
 
 namespace ockam::detail {
 
-// Two addresses of one cell with the same 64-bit hash would make
-// for_each_cell() see it twice: a count off by one, for a chance of 2^-64.
-std::uint64_t Registry::first_address_hash(const Cell* cell) { return cell->address.hash(); }
+const Address& Registry::address_of(std::uint64_t word) {
+  const Cell* cell = cell_of(word);
+  const std::size_t index = index_of(word);
+  return index == 0 ? cell->address : cell->addresses()[index];
+}
 
 Registry::~Registry() {
   // relaxed: no other thread uses a registry being destroyed.
@@ -22,11 +30,11 @@ Registry::Slot* Registry::locate(Table& table, const Address& address, const Cel
     // remove()'s tombstone store (seq_cst) before synchronize()'s phase load
     // (seq_cst): either synchronize() sees the section open and waits, or
     // this load sees the tombstone. Also the acquire for insert()'s store.
-    Cell* cell = slot.cell.load(std::memory_order_seq_cst);
-    if (cell == nullptr) return nullptr;
-    if (cell == tombstone()) continue;
-    // relaxed: the cell load above (acquire) carries insert()'s hash store.
-    if (slot.hash.load(std::memory_order_relaxed) == h && (only == nullptr || cell == only) && cell->owns(address)) {
+    const std::uint64_t word = slot.load(std::memory_order_seq_cst);
+    if (word == 0) return nullptr;
+    if (word == kTombstone || !tag_matches(word, h)) continue;
+    Cell* cell = cell_of(word);
+    if ((only == nullptr || cell == only) && address_of(word) == address) {
       // The cell seen here, not a second load: the slot may be tombstoned since.
       if (found != nullptr) *found = cell;
       return &slot;
@@ -57,13 +65,12 @@ void Registry::rebuild(Shard& shard, std::size_t capacity) {
   auto* fresh = new Table(capacity);
   if (old != nullptr) {
     for (std::size_t i = 0; i <= old->mask; ++i) {
-      Cell* cell = old->slots[i].cell.load(std::memory_order_relaxed);
-      if (cell == nullptr || cell == tombstone()) continue;
-      const std::uint64_t h = old->slots[i].hash.load(std::memory_order_relaxed);
-      std::size_t j = h & fresh->mask;
-      while (fresh->slots[j].cell.load(std::memory_order_relaxed) != nullptr) j = (j + 1) & fresh->mask;
-      fresh->slots[j].hash.store(h, std::memory_order_relaxed);
-      fresh->slots[j].cell.store(cell, std::memory_order_relaxed);  // published by the table store below
+      const std::uint64_t word = old->slots[i].load(std::memory_order_relaxed);
+      if (!live(word)) continue;
+      // The hash from the cell: a slot keeps only 8 bits of it.
+      std::size_t j = address_of(word).hash() & fresh->mask;
+      while (fresh->slots[j].load(std::memory_order_relaxed) != 0) j = (j + 1) & fresh->mask;
+      fresh->slots[j].store(word, std::memory_order_relaxed);  // published by the table store below
     }
   }
   // seq_cst: the store half of the pair with find()'s load (Shard::table);
@@ -77,6 +84,15 @@ void Registry::rebuild(Shard& shard, std::size_t capacity) {
 }
 
 bool Registry::insert(const Address& address, Cell* cell) {
+  const std::span<const Address> own = cell->addresses();
+  const std::size_t index = static_cast<std::size_t>(std::find(own.begin(), own.end(), address) - own.begin());
+  OCKAM_DCHECK(index < own.size() && index < kMaxAddresses, "a cell is registered under one of its first 256 addresses");
+  if ((reinterpret_cast<std::uintptr_t>(cell) & ~kPointerBits) != 0) {
+    // Never on Linux's x86-64 or AArch64 user space, unless the process maps
+    // memory past 2^48 on purpose.
+    std::fprintf(stderr, "ockam: a cell at %p lies past 2^48; the registry cannot hold it\n", static_cast<void*>(cell));
+    std::abort();
+  }
   Shard& shard = shard_for(address);
   std::lock_guard<std::mutex> lock(shard.write_mu);
   // relaxed: write_mu orders every store to the table and its slots.
@@ -90,17 +106,15 @@ bool Registry::insert(const Address& address, Cell* cell) {
     table = shard.table.load(std::memory_order_relaxed);  // our own store
   }
   const std::uint64_t h = address.hash();
+  const std::uint64_t word = word_of(cell, index, h);
   for (std::size_t i = h & table->mask;; i = (i + 1) & table->mask) {
     Slot& slot = table->slots[i];
-    Cell* occupant = slot.cell.load(std::memory_order_relaxed);  // write_mu orders the stores
-    if (occupant != nullptr && occupant != tombstone()) continue;
-    if (occupant == tombstone()) --shard.tombstones;
-    // relaxed: a reader reads the hash only after it has read this cell
-    // (the store below), which carries it.
-    slot.hash.store(h, std::memory_order_relaxed);
-    // seq_cst, though a release is all it needs: it publishes the hash and
-    // the cell's addresses to locate()'s load (an acquire).
-    slot.cell.store(cell, std::memory_order_seq_cst);
+    const std::uint64_t occupant = slot.load(std::memory_order_relaxed);  // write_mu orders the stores
+    if (live(occupant)) continue;
+    if (occupant == kTombstone) --shard.tombstones;
+    // seq_cst, though a release is all it needs: it publishes the cell's
+    // addresses to locate()'s load (an acquire).
+    slot.store(word, std::memory_order_seq_cst);
     ++shard.used;
     return true;
   }
@@ -114,8 +128,8 @@ void Registry::remove(const Address& address, const Cell* cell) {
   Slot* slot = locate(*table, address, cell);
   if (slot == nullptr) return;
   // seq_cst: this store, then the caller's synchronize(), is the writer's
-  // half of the store-buffering pair with locate()'s load (see Slot::cell).
-  slot->cell.store(tombstone(), std::memory_order_seq_cst);
+  // half of the store-buffering pair with locate()'s load (see Slot).
+  slot->store(kTombstone, std::memory_order_seq_cst);
   // seq_cst: see Shard::removals. A plain increment: write_mu orders the
   // writers; senders only load it.
   shard.removals.store(shard.removals.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);

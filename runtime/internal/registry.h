@@ -9,12 +9,15 @@
 //     sender can still be pushing to the cell through that address: removal
 //     plus a grace period fences in-flight sends.
 //
-// Each shard is an open-addressing table of {hash, Cell*} slots (16 bytes,
-// linear probing, at most 3/4 full counting tombstones). Readers run beside
-// the writer: removal leaves a tombstone so probe chains stay intact, and a
-// table that must grow is rebuilt, published, and the old one freed after a
-// grace period. A lookup reads the key only on a full hash match, from the
-// cell the sender is about to push to anyway.
+// Each shard is an open-addressing table of one-word slots (linear probing,
+// at most 3/4 full counting tombstones): the cell's pointer, which of its
+// addresses the slot is for, and 8 bits of that address's hash. Readers run
+// beside the writer: removal leaves a tombstone so probe chains stay intact,
+// and a table that must grow is rebuilt, published, and the old one freed
+// after a grace period. A lookup reads the key only on a tag match (all but
+// 1 in 256 other slots are passed without it), from the cell the sender is
+// about to push to anyway. 8 bytes a slot, not 16: at 1,000,000 workers the
+// tables hold 17 bytes a worker, not 34 (BM_SpawnIdle).
 #ifndef OCKAM_RUNTIME_INTERNAL_REGISTRY_H_
 #define OCKAM_RUNTIME_INTERNAL_REGISTRY_H_
 
@@ -69,8 +72,12 @@ class Registry {
     return true;
   }
 
+  // A slot names one of its cell's addresses by its place in addresses().
+  static constexpr std::size_t kMaxAddresses = 256;
+
   // False if the address is taken. `address` must be one of cell's own
-  // addresses (lookups read it back from the cell).
+  // addresses, among its first kMaxAddresses (lookups read it back from
+  // the cell).
   bool insert(const Address& address, Cell* cell);
   // Calls f(cell) once for each cell (where its first address is), without
   // a lock: one ReadSection per shard, so a cell stays alive until f
@@ -84,13 +91,11 @@ class Registry {
       Table* table = shard.table.load(std::memory_order_seq_cst);
       if (table == nullptr) continue;
       for (std::size_t i = 0; i <= table->mask; ++i) {
-        const Slot& slot = table->slots[i];
-        // seq_cst: as in locate() (see Slot::cell): a cell seen here has not
-        // yet passed the grace period that follows its removal.
-        Cell* cell = slot.cell.load(std::memory_order_seq_cst);
-        if (cell == nullptr || cell == tombstone()) continue;
-        // relaxed: the cell load above carries insert()'s hash store.
-        if (slot.hash.load(std::memory_order_relaxed) == first_address_hash(cell)) f(cell);
+        // seq_cst: as in locate() (see Slot): a cell seen here has not yet
+        // passed the grace period that follows its removal.
+        const std::uint64_t word = table->slots[i].load(std::memory_order_seq_cst);
+        // Each cell once: at its first address's slot.
+        if (live(word) && index_of(word) == 0) f(cell_of(word));
       }
     }
   }
@@ -108,27 +113,38 @@ class Registry {
       Table* table = shard.table.load(std::memory_order_relaxed);
       if (table == nullptr) continue;
       for (std::size_t i = 0; i <= table->mask; ++i) {
-        Cell* cell = table->slots[i].cell.load(std::memory_order_relaxed);
-        if (cell != nullptr && cell != tombstone()) f(cell);
+        const std::uint64_t word = table->slots[i].load(std::memory_order_relaxed);
+        if (live(word)) f(cell_of(word));
       }
     }
   }
 
  private:
-  struct Slot {
-    // Written by the shard's writer (under write_mu); read by any sender.
-    // relaxed: stored before `cell` and read after it, whose store (a
-    // release) and load in locate() (an acquire) carry it.
-    std::atomic<std::uint64_t> hash{0};
-    // null: never used; tombstone(): removed. seq_cst: remove()'s tombstone
-    // store then synchronize()'s phase load, against a sender's ReadSection
-    // entry store then locate()'s load, is a store-buffering pair, so the
-    // sender sees the tombstone or synchronize() waits for it. (rebuild()
-    // fills a table not yet published: relaxed.)
-    std::atomic<Cell*> cell{nullptr};
-  };
+  // A slot: 0 never used, kTombstone removed, else a cell's pointer (bits
+  // 0-47: user-space pointers on x86-64 and AArch64 Linux; insert() checks),
+  // the index of the address in the cell's addresses() (bits 48-55) and the
+  // address hash's bits 48-55 (bits 56-63: independent of the shard's top
+  // 6 and the table's low ones). Written by the shard's writer (under
+  // write_mu); read by any sender. seq_cst: remove()'s tombstone store then
+  // synchronize()'s phase load, against a sender's ReadSection entry store
+  // then locate()'s load, is a store-buffering pair, so the sender sees the
+  // tombstone or synchronize() waits for it; insert()'s store (a release)
+  // publishes the cell's addresses to that load (an acquire). (rebuild()
+  // fills a table not yet published: relaxed.)
+  using Slot = std::atomic<std::uint64_t>;
+  static constexpr std::uint64_t kTombstone = 1;
+  static constexpr std::uint64_t kPointerBits = (std::uint64_t{1} << 48) - 1;
+  static bool live(std::uint64_t word) { return word > kTombstone; }
+  static Cell* cell_of(std::uint64_t word) { return reinterpret_cast<Cell*>(word & kPointerBits); }
+  static std::size_t index_of(std::uint64_t word) { return (word >> 48) & 0xff; }
+  static std::uint64_t tag_of(std::uint64_t hash) { return (hash >> 48) & 0xff; }
+  static std::uint64_t word_of(const Cell* cell, std::size_t index, std::uint64_t hash) {
+    return reinterpret_cast<std::uintptr_t>(cell) | (std::uint64_t{index} << 48) | (tag_of(hash) << 56);
+  }
+  // Whether `word` may be for an address of hash `hash`.
+  static bool tag_matches(std::uint64_t word, std::uint64_t hash) { return (word >> 56) == tag_of(hash); }
   struct Table {
-    explicit Table(std::size_t capacity) : mask(capacity - 1), slots(new Slot[capacity]) {}
+    explicit Table(std::size_t capacity) : mask(capacity - 1), slots(new Slot[capacity]()) {}
     const std::size_t mask;
     const std::unique_ptr<Slot[]> slots;
   };
@@ -147,14 +163,14 @@ class Registry {
     // under write_mu, read by senders checking a cached cell. seq_cst: the
     // store comes after remove()'s tombstone store and before the caller's
     // synchronize(); a sender's load comes after its ReadSection entry
-    // store: a store-buffering pair, as for the tombstone (Slot::cell), so a
+    // store: a store-buffering pair, as for the tombstone (Slot), so a
     // sender that still reads the old count is waited for by the grace
     // period before the cell can be freed, and one that reads the new count
     // goes to the table, where it sees the tombstone.
     std::atomic<std::uint64_t> removals{0};
   };
-  static Cell* tombstone() { return reinterpret_cast<Cell*>(std::uintptr_t{1}); }
-  static std::uint64_t first_address_hash(const Cell* cell);
+  // The address a live slot is for (the cell's addresses()[index_of]).
+  static const Address& address_of(std::uint64_t word);
   static constexpr std::size_t kShardBits = 6;
 
   // The top bits pick the shard, the low bits the slot: independent.
