@@ -5,7 +5,7 @@
 // otherwise add to the cell's own.
 //
 // Concurrency contract: owner-private. Read and written only by the turns
-// of the worker whose Context holds it (one thread at a time, ordered by
+// of the worker whose cell holds it (one thread at a time, ordered by
 // the scheduler), and only inside the ReadSection of the send that uses it
 // (Registry::with_cell). Detached contexts (the app's among them), which
 // any thread may send from, have none.
@@ -40,7 +40,7 @@ struct TargetCache {
   Cell* cell = nullptr;
   std::uint64_t tag = 0;
 };
-static_assert(sizeof(TargetCache) == 16, "two words in every worker's Context");
+static_assert(sizeof(TargetCache) == 16, "two words in every worker's cell");
 
 }  // namespace ockam::detail
 
