@@ -5,7 +5,7 @@
 
 namespace ockam {
 
-// Only a detached context's handle is not its cell's own context.
+// A detached context is its DetachedCell: deleting it closes and frees the cell.
 void Context::operator delete(Context* context, std::destroying_delete_t) {
   detail::Cell& cell = context->cell();
   OCKAM_DCHECK(cell.detached, "only a detached context is the user's to delete");

@@ -210,9 +210,10 @@ class Context {
 
   // Starts `worker` at `address` (or at every address of a list: at most
   // 256). The call returns once the addresses are taken (AddressInUse,
-  // InvalidAddress otherwise); initialize() then runs on the pool as the worker's first
-  // turn, and messages sent meanwhile wait for it. `options`: its mailbox's
-  // capacity (NodeOptions::mailbox_capacity by default), its policies.
+  // InvalidAddress otherwise); initialize() then runs on the pool as the
+  // worker's first turn, and messages sent meanwhile wait for it.
+  // `options`: its mailbox's capacity (NodeOptions::mailbox_capacity by
+  // default), its policies.
   // An address of the reserved form of fresh addresses (a local name
   // beginning with '~', below) is InvalidAddress: those are the node's.
   template <class W>

@@ -76,10 +76,10 @@ struct CellExtras {
 // A cell's first cache line after its vtable (Cell derives from it first):
 // what senders only read, the extras and the address a lookup compares,
 // beside the worker's target cache, written only when the worker's sends
-// find another target. Every field that senders and the turn both write for
-// every message (the run-queue link, the mailbox, `queued`, the handled
-// count) comes after it, on the second line (lifecycle_test checks it), so
-// a sender's read never waits for the turn's writes.
+// find another target. What senders and the turn write (the mailbox and
+// `queued` for every message, the handled count, the run-queue link when
+// the cell is scheduled) comes after it, on the second line (lifecycle_test
+// checks it), so a sender's read never waits for the turn's writes.
 struct CellHead {
  protected:
   // Written before the start (extras_to_set) or once, from null, after it
@@ -298,7 +298,7 @@ class Cell : public CellHead, public mailbox::MailboxNode, public PooledAllocati
 
 // A worker of two words (BM_SpawnIdle's: its vtable and one pointer) in
 // oneTBB's 128-byte size class: every byte more puts it in the 160-byte
-// class (193 B per idle worker with the registry, not 161).
+// class (about 180 B per idle worker with the registry, not 148).
 static_assert(sizeof(Cell) <= 112, "a cell grew: see BM_SpawnIdle's bytes_per_worker");
 
 template <class W>

@@ -137,6 +137,7 @@ class Registry {
   static bool live(std::uint64_t word) { return word > kTombstone; }
   static Cell* cell_of(std::uint64_t word) { return reinterpret_cast<Cell*>(word & kPointerBits); }
   static std::size_t index_of(std::uint64_t word) { return (word >> 48) & 0xff; }
+  static_assert(kMaxAddresses <= 0x100, "a slot's index has 8 bits");
   static std::uint64_t tag_of(std::uint64_t hash) { return (hash >> 48) & 0xff; }
   static std::uint64_t word_of(const Cell* cell, std::size_t index, std::uint64_t hash) {
     return reinterpret_cast<std::uintptr_t>(cell) | (std::uint64_t{index} << 48) | (tag_of(hash) << 56);
